@@ -11,20 +11,36 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifeline import __version__
 from lifeline.accounts.routes import router as accounts_router
+from lifeline.attachments.routes import router as attachments_router
 from lifeline.config import Settings, get_settings
 from lifeline.context import AppContext
-from lifeline.db import create_engine, create_sessionmaker
+from lifeline.conversations.hub import build_hub
+from lifeline.conversations.live import router as live_router
+from lifeline.conversations.routes import router as conversations_router
+from lifeline.db import create_engine, create_sessionmaker, transaction
 from lifeline.errors import LifelineError
 from lifeline.exchange.service import build_exchange_adapter
+from lifeline.incidents.routes import router as incidents_router
+from lifeline.kb.index import KnowledgeIndex
+from lifeline.kb.routes import router as kb_router
 from lifeline.migrations import current_revision, head_revision
 from lifeline.outbox.worker import OutboxWorker
+from lifeline.security.middleware import BodySizeLimit, SecurityHeaders
+from lifeline.security.ratelimit import build_rate_limiter
 from lifeline.security.routes import router as security_router
+from lifeline.tickets.routes import router as tickets_router
+from lifeline.tickets.tasks import run_sla_sweeper
+from lifeline.web.pages import router as pages_router
+from lifeline.web.security_pages import router as security_pages_router
+from lifeline.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +58,26 @@ def build_context(settings: Settings) -> AppContext:
             max_attempts=settings.outbox_max_attempts,
             poll_seconds=settings.outbox_poll_seconds,
         ),
+        knowledge=KnowledgeIndex(settings),
+        limiter=build_rate_limiter(settings.redis_url),
+        hub=build_hub(settings.redis_url),
     )
+
+
+async def _warm_up(context: AppContext) -> None:
+    """Load the intent model (training it if no cached model matches the data), the
+    help-center index and the sentence encoder before the first customer arrives."""
+    from lifeline.nlu.parser import warm_up as warm_up_parser
+    from lifeline.security.masking import warm_up as warm_up_masking
+
+    await asyncio.to_thread(warm_up_masking)
+    await asyncio.to_thread(warm_up_parser)
+    try:
+        async with transaction(context.sessionmaker) as session:
+            await context.knowledge.load(session)
+    except Exception:
+        # Not ready yet (e.g. migrations pending): /readyz says so; searches load lazily.
+        log.warning("help-center index not loaded at start-up", exc_info=True)
 
 
 def _error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -80,10 +115,27 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers[name] = value
         return response
 
+    @app.exception_handler(OverflowError)
+    async def number_out_of_range(_request: Request, _error: OverflowError) -> JSONResponse:
+        # A client's number too large for the database: their input, not our failure.
+        return _error_response(422, "out_of_range", "A number in the request is out of range.")
+
     @app.exception_handler(Exception)
-    async def unexpected_error(_request: Request, error: Exception) -> JSONResponse:
+    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+        if _is_overflow(error):
+            return await number_out_of_range(request, OverflowError())
         log.exception("unhandled error", exc_info=error)
         return _error_response(500, "internal", "Something went wrong on our side.")
+
+
+def _is_overflow(error: BaseException) -> bool:
+    """Database drivers wrap an integer overflow in their own errors."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OverflowError) or "out of range" in str(seen).lower():
+            return isinstance(seen, (OverflowError, DBAPIError)) or "int" in str(seen).lower()
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
@@ -93,19 +145,25 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = context or build_context(settings)
         app.state.context = ctx
+        if context is None:
+            await _warm_up(ctx)
         stop = asyncio.Event()
-        worker_task: asyncio.Task[None] | None = None
+        background: list[asyncio.Task[None]] = []
         if settings.outbox_in_process:
+            # The embedded setup: background work runs in the server. The SLA sweep takes an
+            # advisory lock on PostgreSQL, so several nodes doing this is safe too.
             ctx.outbox.app = app
-            worker_task = asyncio.create_task(ctx.outbox.run_forever(stop))
+            background.append(asyncio.create_task(ctx.outbox.run_forever(stop)))
+            background.append(asyncio.create_task(run_sla_sweeper(ctx.sessionmaker, stop)))
         try:
             yield
         finally:
             stop.set()
-            if worker_task is not None:
+            for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
-                    await worker_task
+                    await task
             if context is None:
+                await ctx.hub.aclose()
                 await ctx.exchange.aclose()
                 await ctx.engine.dispose()
 
@@ -118,8 +176,28 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     if context is not None:
         app.state.context = context
     install_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_bytes,
+        upload_max_bytes=settings.max_upload_bytes,
+        upload_prefixes=("/api/v1/",),
+    )
+    app.add_middleware(
+        SecurityHeaders,
+        frame_ancestors=settings.widget_allowed_origins,
+        hsts=settings.public_base_url.startswith("https://"),
+    )
     app.include_router(accounts_router)
     app.include_router(security_router)
+    app.include_router(attachments_router)
+    app.include_router(tickets_router)
+    app.include_router(kb_router)
+    app.include_router(incidents_router)
+    app.include_router(conversations_router)
+    app.include_router(live_router)
+    app.include_router(pages_router)
+    app.include_router(security_pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

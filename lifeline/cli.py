@@ -14,12 +14,23 @@ import uvicorn
 
 from lifeline.accounts.models import Role
 from lifeline.config import Settings, get_settings
+from lifeline.kb.cli import app as kb_app
+from lifeline.nlu.cli import app as nlu_app
+from lifeline.security.cli import security_app, verify_app
+from lifeline.tickets.cli import tickets_app
 
 app = typer.Typer(
-    help="Lifeline: customer support for cryptocurrency exchanges.", no_args_is_help=True
+    help="Lifeline: customer support for cryptocurrency exchanges.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 agents_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
 app.add_typer(agents_app, name="agents")
+app.add_typer(kb_app, name="kb")
+app.add_typer(nlu_app, name="nlu")
+app.add_typer(security_app, name="security")
+app.add_typer(verify_app, name="verify")
+app.add_typer(tickets_app, name="tickets")
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
@@ -94,8 +105,10 @@ def migrate() -> None:
 
 @app.command()
 def worker() -> None:
-    """Drain the outbox in its own process (several may run at once on PostgreSQL)."""
+    """Drain the outbox and run the SLA sweeps in their own process (several may run at
+    once on PostgreSQL)."""
     from lifeline.app import build_context
+    from lifeline.tickets.tasks import run_sla_sweeper
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = get_settings()
@@ -106,9 +119,11 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        typer.echo(f"outbox worker {context.outbox.worker_id} started")
+        typer.echo(f"worker {context.outbox.worker_id} started: outbox and SLA sweeps")
         try:
-            await context.outbox.run_forever(stop)
+            await asyncio.gather(
+                context.outbox.run_forever(stop), run_sla_sweeper(context.sessionmaker, stop)
+            )
         finally:
             await context.exchange.aclose()
             await context.engine.dispose()

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("data")
+    # Trained models (the intent classifier); defaults to <data_dir>/models.
+    model_dir: Path | None = None
     # Plain URLs are accepted (sqlite:///x.db, postgresql://u@h/db); the async driver is chosen
     # by ``async_database_url``. Empty means a SQLite file inside ``data_dir``.
     database_url: str = ""
@@ -42,6 +44,19 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 0.5
     outbox_max_attempts: int = 8
     log_json: bool = False
+    max_request_bytes: int = 1_000_000
+    max_upload_bytes: int = 55_000_000
+    # Sites allowed to embed the chat widget in a frame (CSP frame-ancestors).
+    widget_allowed_origins: list[str] = []
+    rate_limits_enabled: bool = True
+    # Outgoing email (sent through the outbox). Empty host: emails are kept in the outbox log.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_from: str = "DemoExchange Support <support@demoexchange.com>"
+    freeze_code_ttl_seconds: int = 15 * 60
 
     @field_validator("data_dir")
     @classmethod

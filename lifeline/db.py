@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -68,6 +69,10 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Largest id a path or query parameter may carry (PostgreSQL INTEGER).
+MAX_ID = 2**31 - 1
 
 
 def new_public_id() -> str:
@@ -135,12 +140,19 @@ def discard_after_commit(session: AsyncSession) -> None:
     session.info.pop("after_commit", None)
 
 
+# The unit of work in progress in this task, so that code reached from it which would otherwise
+# open a transaction of its own (the demo exchange backend) joins it instead: on SQLite a second
+# writer inside a request would wait for the request's own write lock forever.
+current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
+
+
 @asynccontextmanager
 async def transaction(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on error, then run after-commit work."""
     async with sessionmaker() as session:
+        token = current_session.set(session)
         try:
             yield session
             await session.commit()
@@ -148,4 +160,6 @@ async def transaction(
             await session.rollback()
             discard_after_commit(session)
             raise
+        finally:
+            current_session.reset(token)
         await run_after_commit(session)

@@ -9,7 +9,11 @@ from lifeline.accounts.service import create_agent, ensure_default_teams
 from lifeline.config import Settings
 from lifeline.db import create_engine, create_sessionmaker, transaction
 from lifeline.exchange.demo import load_demo_data
+from lifeline.kb.content import load_bundled_articles
+from lifeline.kb.service import import_articles
 from lifeline.migrations import async_upgrade_to_head
+from lifeline.security.audit import Actor
+from lifeline.tickets.demo import seed_demo_tickets
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,10 @@ async def prepare_demo(settings: Settings) -> list[DemoAgent]:
                     team_slugs=agent.teams,
                 )
             await load_demo_data(session)
+            await seed_demo_tickets(session, settings)
+            await import_articles(
+                session, settings, load_bundled_articles(), Actor(type="system", id="demo")
+            )
     finally:
         await engine.dispose()
     return DEMO_AGENTS

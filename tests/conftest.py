@@ -16,10 +16,11 @@ from lifeline.config import Settings, get_settings
 from lifeline.context import AppContext
 from lifeline.db import create_engine, create_sessionmaker
 from lifeline.exchange.demo import DemoExchange, load_demo_data
+from lifeline.kb.index import KnowledgeIndex
 from lifeline.outbox.worker import OutboxWorker
 from tests.support.databases import create_database, drop_database, truncate_all, uses_postgres
 
-
+MODEL_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "models"
 DATABASE_FIXTURES = {"settings", "engine", "sessionmaker", "session", "context", "client"}
 
 
@@ -47,6 +48,8 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     data_dir = tmp_path_factory.mktemp("lifeline-data")
     previous = os.environ.get("LIFELINE_DATA_DIR")
     os.environ["LIFELINE_DATA_DIR"] = str(data_dir)
+    # The intent model is trained once per machine and data version, not once per test run.
+    os.environ.setdefault("LIFELINE_MODEL_DIR", str(MODEL_CACHE))
     get_settings.cache_clear()
     yield
     if previous is None:
@@ -54,6 +57,14 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     else:
         os.environ["LIFELINE_DATA_DIR"] = previous
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _intent_model(_isolated_environment: None) -> None:
+    """Train or load the intent model before any test, so no test pays for it."""
+    from lifeline.nlu.parser import warm_up
+
+    warm_up()
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +117,7 @@ async def context(
         sessionmaker=sessionmaker,
         exchange=DemoExchange(sessionmaker),
         outbox=OutboxWorker(sessionmaker, lease_seconds=5),
+        knowledge=KnowledgeIndex(settings),
     )
 
 
@@ -114,6 +126,25 @@ async def demo_data(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     async with sessionmaker() as opened:
         await load_demo_data(opened)
         await opened.commit()
+
+
+@pytest.fixture
+async def help_center(context: AppContext) -> None:
+    """The bundled help-center articles, imported and indexed."""
+    from lifeline.db import transaction
+    from lifeline.kb.content import load_bundled_articles
+    from lifeline.kb.service import import_articles
+    from lifeline.security.audit import Actor
+
+    async with transaction(context.sessionmaker) as session:
+        await import_articles(
+            session,
+            context.settings,
+            load_bundled_articles(),
+            Actor(type="test"),
+            context.knowledge,
+        )
+        await context.knowledge.load(session)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeline.accounts import repository
 from lifeline.accounts.models import Agent, AgentSession, ApiToken, Customer, Visitor
@@ -16,6 +17,7 @@ from lifeline.accounts.tokens import (
     decode_customer_token,
     decode_visitor_token,
 )
+from lifeline.config import Settings
 from lifeline.deps import Context, Session, client_ip
 from lifeline.errors import Forbidden, Unauthorized
 from lifeline.security.audit import Actor
@@ -115,21 +117,22 @@ async def current_agent(staff: CurrentStaff) -> Staff:
 CurrentAgent = Annotated[Staff, Depends(current_agent)]
 
 
-async def current_customer(
-    request: Request, session: Session, context: Context
+async def identify_customer(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    bearer: str | None,
+    visitor_token: str | None,
+    ip: str | None,
 ) -> CustomerIdentity:
     """A customer token (the exchange's signed JWT) or a visitor token; at least one."""
-    ip = client_ip(request)
-    settings = context.settings
     customer: Customer | None = None
-    bearer = _bearer(request)
     if bearer and not bearer.startswith(API_TOKEN_PREFIX):
         claims = decode_customer_token(
             bearer, settings.customer_token_secret, settings.customer_token_issuer
         )
         customer = await upsert_customer(session, claims)
     visitor: Visitor | None = None
-    visitor_token = request.headers.get(VISITOR_HEADER)
     if visitor_token:
         visitor = await repository.visitor_by_public_id(
             session, decode_visitor_token(visitor_token, settings.secret_key)
@@ -146,6 +149,18 @@ async def current_customer(
         else Actor(type="visitor", id=str(visitor.id if visitor else ""), ip=ip)
     )
     return CustomerIdentity(actor=actor, customer=customer, visitor=visitor)
+
+
+async def current_customer(
+    request: Request, session: Session, context: Context
+) -> CustomerIdentity:
+    return await identify_customer(
+        session,
+        context.settings,
+        bearer=_bearer(request),
+        visitor_token=request.headers.get(VISITOR_HEADER),
+        ip=client_ip(request),
+    )
 
 
 CurrentCustomer = Annotated[CustomerIdentity, Depends(current_customer)]

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from lifeline.accounts import repository, service
+from lifeline.accounts.customer_context import CustomerContext
+from lifeline.accounts.customer_context import customer_context as load_customer_context
 from lifeline.accounts.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     CurrentAgent,
     CurrentCustomer,
+    CurrentStaff,
     Staff,
     require_permission,
 )
 from lifeline.accounts.schemas import (
     AgentCreate,
     AgentRead,
+    AntiPhishingCode,
     ApiTokenCreate,
     ApiTokenCreated,
     CustomerRead,
@@ -28,14 +33,20 @@ from lifeline.accounts.schemas import (
     VisitorCreate,
     VisitorCreated,
 )
+from lifeline.db import MAX_ID
 from lifeline.deps import Context, Session, client_ip
 from lifeline.errors import InvalidRequest
 from lifeline.security.permissions import Permission
+from lifeline.security.ratelimit import rate_limit
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
-@router.post("/auth/sign-in", response_model=SignInResponse)
+@router.post(
+    "/auth/sign-in",
+    response_model=SignInResponse,
+    dependencies=[rate_limit("sign_in", 30, 60, per="ip")],
+)
 async def sign_in(
     body: SignInRequest, request: Request, response: Response, context: Context
 ) -> SignInResponse:
@@ -132,12 +143,19 @@ async def create_api_token(
 
 @router.delete("/api-tokens/{token_id}", status_code=204)
 async def revoke_api_token(
-    token_id: int, session: Session, staff: Staff = require_permission(Permission.TOKENS_MANAGE)
+    token_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    session: Session,
+    staff: Staff = require_permission(Permission.TOKENS_MANAGE),
 ) -> None:
     await service.revoke_api_token(session, token_id, staff.actor)
 
 
-@router.post("/visitors", response_model=VisitorCreated, status_code=201)
+@router.post(
+    "/visitors",
+    response_model=VisitorCreated,
+    status_code=201,
+    dependencies=[rate_limit("visitors", 20, 60, per="ip")],
+)
 async def create_visitor(body: VisitorCreate, session: Session, context: Context) -> VisitorCreated:
     visitor, token = await service.create_visitor(session, context.settings, body.language)
     return VisitorCreated(visitor_id=visitor.public_id, token=token)
@@ -161,3 +179,24 @@ async def link_visitor(identity: CurrentCustomer, session: Session) -> MeRespons
         customer=CustomerRead.model_validate(identity.customer),
         visitor_id=identity.visitor.public_id,
     )
+
+
+@router.get("/customers/{public_id}/context", response_model=CustomerContext)
+async def customer_context(
+    public_id: Annotated[str, Path(max_length=32)],
+    staff: CurrentStaff,
+    session: Session,
+    context: Context,
+    reveal: bool = False,
+) -> CustomerContext:
+    """The customer as the exchange knows them; personal data masked unless revealed."""
+    return await load_customer_context(session, context, staff, public_id, reveal)
+
+
+@router.put("/customers/me/anti-phishing-code", status_code=204)
+async def set_anti_phishing_code(
+    body: AntiPhishingCode, identity: CurrentCustomer, session: Session
+) -> None:
+    if identity.customer is None:
+        raise InvalidRequest("Sign in to set an anti-phishing code.")
+    await service.set_anti_phishing_code(session, identity.customer, body.code, identity.actor)

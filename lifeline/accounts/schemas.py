@@ -101,3 +101,12 @@ class AuditEntryRead(BaseModel):
     object_id: str | None
     ip: str | None
     details: dict[str, object]
+
+
+class AntiPhishingCode(BaseModel):
+    code: str = Field(
+        min_length=4,
+        max_length=20,
+        pattern=r"^[A-Za-z0-9\-_]+$",
+        description="Shown in every email we send you: an email without it is not from us.",
+    )

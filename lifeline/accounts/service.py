@@ -307,3 +307,17 @@ async def link_visitor(session: AsyncSession, visitor: Visitor, customer: Custom
         visitor.linked_at = utcnow()
         await session.flush()
     return visitor
+
+
+async def set_anti_phishing_code(
+    session: AsyncSession, customer: Customer, code: str, actor: Actor
+) -> None:
+    customer.attributes = {**customer.attributes, "anti_phishing_code": code}
+    await session.flush()
+    await record_audit(
+        session,
+        actor,
+        "customer.anti_phishing_code_set",
+        object_type="customer",
+        object_id=customer.public_id,
+    )

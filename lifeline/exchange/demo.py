@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -10,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from lifeline.db import utcnow
+from lifeline.db import current_session, transaction, utcnow
 from lifeline.exchange.demo_data import build_demo_dataset
 from lifeline.exchange.models import DemoExchangeRecord
 from lifeline.exchange.schemas import (
@@ -104,15 +105,25 @@ def _txid_key(txid: str | None) -> str | None:
 
 
 class DemoExchange:
-    """Reads and writes the demo records; each call is its own short transaction."""
+    """Reads and writes the demo records in Lifeline's database: inside the caller's unit of
+    work when there is one (a request), else in a short transaction of its own."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
 
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        joined = current_session.get()
+        if joined is not None and joined.bind is self._sessionmaker.kw.get("bind"):
+            yield joined
+            return
+        async with transaction(self._sessionmaker) as session:
+            yield session
+
     async def _records(
         self, kind: str, *conditions: Any, limit: int = 50
     ) -> Sequence[DemoExchangeRecord]:
-        async with self._sessionmaker() as session:
+        async with self._session() as session:
             query = (
                 select(DemoExchangeRecord)
                 .where(DemoExchangeRecord.kind == kind, *conditions)
@@ -185,7 +196,15 @@ class DemoExchange:
         return await self._many(Liquidation, LIQUIDATION, user_id, limit)
 
     async def freeze_account(self, user_id: str, reason: str) -> FreezeResult:
-        async with self._sessionmaker() as session, session.begin():
+        return await self._set_account_state(user_id, AccountState.FROZEN, reason)
+
+    async def unfreeze_account(self, user_id: str, reason: str) -> FreezeResult:
+        return await self._set_account_state(user_id, AccountState.ACTIVE, None)
+
+    async def _set_account_state(
+        self, user_id: str, state: AccountState, reason: str | None
+    ) -> FreezeResult:
+        async with self._session() as session:
             record = await session.scalar(
                 select(DemoExchangeRecord)
                 .where(DemoExchangeRecord.kind == CUSTOMER, DemoExchangeRecord.ref == user_id)
@@ -194,10 +213,11 @@ class DemoExchange:
             if record is None:
                 raise UnknownExchangeCustomer(user_id)
             profile = CustomerProfile.model_validate(record.data)
-            profile.account_status = AccountState.FROZEN
+            profile.account_status = state
             profile.account_status_reason = reason
             record.data = profile.model_dump(mode="json")
-        return FreezeResult(user_id=user_id, account_status=AccountState.FROZEN, frozen_at=utcnow())
+            await session.flush()
+        return FreezeResult(user_id=user_id, account_status=state, frozen_at=utcnow())
 
     async def aclose(self) -> None:
         return None

@@ -113,5 +113,13 @@ class HttpExchange:
             raise ExchangeUnavailable("The exchange does not know this customer.")
         return FreezeResult.model_validate(body)
 
+    async def unfreeze_account(self, user_id: str, reason: str) -> FreezeResult:
+        body = await self._request(
+            "POST", f"{self._user(user_id)}/unfreeze", json={"reason": reason}
+        )
+        if body is None:
+            raise ExchangeUnavailable("The exchange does not know this customer.")
+        return FreezeResult.model_validate(body)
+
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -95,4 +95,11 @@ def create_reference_api(adapter: ExchangeAdapter, token: str) -> FastAPI:
         except UnknownExchangeCustomer as error:
             raise HTTPException(status_code=404, detail="not found") from error
 
+    @api.post("/v1/customers/{user_id}/unfreeze")
+    async def unfreeze(user_id: str, request: FreezeRequest) -> FreezeResult:
+        try:
+            return await adapter.unfreeze_account(user_id, request.reason)
+        except UnknownExchangeCustomer as error:
+            raise HTTPException(status_code=404, detail="not found") from error
+
     return api

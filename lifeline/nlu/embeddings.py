@@ -31,16 +31,43 @@ def _get_encoder() -> USE:
     return _encoder
 
 
+_CACHE_LIMIT = 20_000
+_encode_lock = threading.Lock()
+
+
+def _encode(encoder: USE, texts: list[str]) -> Vectors:
+    """One sentence runs on one BLAS thread: for a single short input, two threads mostly
+    wait on each other, and under load the second thread turns a 3 ms call into 200 ms."""
+    with _encode_lock:
+        encoder._model.threads = 1 if len(texts) <= 4 else 2
+        return np.asarray(encoder.encode(texts), dtype=np.float32)
+
+
+_cache: dict[str, Vectors] = {}
+
+
 def embed(texts: Sequence[str], batch_size: int = 256) -> Vectors:
-    """Embed many texts; returns an array of shape (len(texts), 512)."""
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    encoder = _get_encoder()
-    parts = [
-        np.asarray(encoder.encode(list(texts[i : i + batch_size])), dtype=np.float32)
-        for i in range(0, len(texts), batch_size)
-    ]
-    return np.vstack(parts)
+    """Embed many texts; returns an array of shape (len(texts), 512).
+
+    Vectors of texts seen before come from a bounded cache: article sentences are re-embedded
+    whenever an index is rebuilt, and the same sentences recur.
+    """
+    result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    missing = [i for i, text in enumerate(texts) if text not in _cache]
+    if missing:
+        encoder = _get_encoder()
+        unique = list(dict.fromkeys(texts[i] for i in missing))
+        for start in range(0, len(unique), batch_size):
+            batch = unique[start : start + batch_size]
+            vectors = _encode(encoder, batch)
+            if len(_cache) + len(batch) > _CACHE_LIMIT:
+                _cache.clear()
+            for text, vector in zip(batch, vectors, strict=True):
+                vector.setflags(write=False)
+                _cache[text] = vector
+    for i, text in enumerate(texts):
+        result[i] = _cache[text] if text in _cache else _encode(_get_encoder(), [text])[0]
+    return result
 
 
 @lru_cache(maxsize=4096)

@@ -28,3 +28,23 @@ class AuditEntry(Base):
 Index("ix_audit_log_created_at", AuditEntry.created_at)
 Index("ix_audit_log_object", AuditEntry.object_type, AuditEntry.object_id)
 Index("ix_audit_log_actor", AuditEntry.actor_type, AuditEntry.actor_id)
+
+
+class FreezeRequest(Base):
+    """A pending emergency freeze confirmed by a one-time code or a single-use link.
+
+    Only hashes of the code and link token are stored; both expire quickly and work once.
+    """
+
+    __tablename__ = "freeze_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    link_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,7 +35,11 @@ def _lifeline(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 
 def test_demo_serves_a_ready_server_with_docs(tmp_path: Path) -> None:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFELINE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LIFELINE_") or k == "LIFELINE_MODEL_DIR"
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -87,7 +91,11 @@ def test_demo_serves_a_ready_server_with_docs(tmp_path: Path) -> None:
 
 
 def test_migrate_and_agents_create(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFELINE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LIFELINE_") or k == "LIFELINE_MODEL_DIR"
+    }
     env["LIFELINE_DATA_DIR"] = str(tmp_path / "data")
     if configured_test_database_url():
         # The CLI always works on its own fresh SQLite here; PostgreSQL is covered elsewhere.

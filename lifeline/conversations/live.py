@@ -1,0 +1,167 @@
+"""The live conversation over WebSocket.
+
+Protocol (JSON frames). The server sends ``{"seq": n, "type": ...}`` with ``seq`` increasing
+per connection: ``message.created`` (with the stored message), ``typing``, ``read``,
+``status`` (the conversation's state changed), ``ping`` (heartbeat every 20 s) and ``resync``
+(reconnect and catch up). On connect, every message after ``after_id`` is sent first, so a
+client that reconnects with the last message id it saw has every message exactly once.
+The client may send ``{"type": "typing"}`` and ``{"type": "read", "message_id": n}``.
+Customers authenticate with ``?token=`` (the exchange's JWT) or ``?visitor=``; agents with
+their session cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from lifeline.accounts.deps import SESSION_COOKIE, Staff, identify_customer
+from lifeline.accounts.service import resolve_session_token
+from lifeline.context import AppContext
+from lifeline.conversations import repository, service
+from lifeline.conversations.models import Conversation, Message
+from lifeline.conversations.schemas import MessageRead
+from lifeline.db import transaction
+from lifeline.errors import LifelineError
+from lifeline.security.audit import Actor
+from lifeline.security.permissions import ROLE_PERMISSIONS
+
+router = APIRouter()
+HEARTBEAT_SECONDS = 20.0
+
+
+def channel_of(conversation_public_id: str) -> str:
+    return f"conversation:{conversation_public_id}"
+
+
+def message_event(message: Message) -> dict[str, Any]:
+    return {
+        "type": "message.created",
+        "internal": message.internal,
+        "message": MessageRead.model_validate(message).model_dump(mode="json"),
+    }
+
+
+async def _authenticate(
+    websocket: WebSocket, context: AppContext, conversation_id: str
+) -> tuple[Conversation, bool, str]:
+    """The conversation, whether the caller is staff, and who they are (for events)."""
+    ip = websocket.client.host if websocket.client else None
+    async with transaction(context.sessionmaker) as session:
+        cookie = websocket.cookies.get(SESSION_COOKIE)
+        who: Staff | Any
+        if cookie and not websocket.query_params.get("token"):
+            agent, agent_session = await resolve_session_token(session, cookie)
+            who = Staff(
+                actor=Actor(type="agent", id=str(agent.id), ip=ip),
+                permissions=ROLE_PERMISSIONS[agent.role],
+                agent=agent,
+                agent_session=agent_session,
+            )
+        else:
+            who = await identify_customer(
+                session,
+                context.settings,
+                bearer=websocket.query_params.get("token"),
+                visitor_token=websocket.query_params.get("visitor"),
+                ip=ip,
+            )
+        conversation = await service.access_conversation(session, who, conversation_id)
+        return conversation, isinstance(who, Staff), f"{who.actor.type}:{who.actor.id}"
+
+
+@router.websocket("/api/v1/conversations/{conversation_id}/live")
+async def live(websocket: WebSocket, conversation_id: str) -> None:
+    context: AppContext = websocket.app.state.context
+    try:
+        conversation, is_staff, who = await _authenticate(websocket, context, conversation_id)
+    except LifelineError as error:
+        await websocket.close(code=4401 if error.status_code == 401 else 4404)
+        return
+    try:
+        after_id = max(0, int(websocket.query_params.get("after_id", "0")))
+    except ValueError:
+        after_id = 0
+    await websocket.accept()
+    channel = channel_of(conversation.public_id)
+    sequence = 0
+    last_message_id = after_id
+
+    async def send(event: dict[str, Any]) -> None:
+        nonlocal sequence
+        sequence += 1
+        await websocket.send_text(json.dumps({"seq": sequence, **event}, default=str))
+
+    async def catch_up() -> None:
+        nonlocal last_message_id
+        async with transaction(context.sessionmaker) as session:
+            missed = await repository.messages(
+                session, conversation.id, include_internal=is_staff, after_id=last_message_id
+            )
+        for message in missed:
+            await send(message_event(message))
+            last_message_id = message.id
+
+    async def forward(queue: asyncio.Queue[dict[str, Any]]) -> None:
+        nonlocal last_message_id
+        while True:
+            try:
+                event = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+            except TimeoutError:
+                await send({"type": "ping"})
+                continue
+            if event.get("type") == "resync":
+                await catch_up()
+                continue
+            if event.get("type") == "message.created":
+                message_id = int(event["message"]["id"])
+                if message_id <= last_message_id:
+                    continue  # already sent during catch-up
+                if event.get("internal") and not is_staff:
+                    continue  # internal notes never reach customers
+                last_message_id = message_id
+            if event.get("from") == who:
+                continue  # one's own typing and read receipts are not echoed
+            await send(event)
+
+    async def receive() -> None:
+        while True:
+            frame = await websocket.receive_text()
+            try:
+                data = json.loads(frame)
+            except ValueError:
+                continue
+            kind = data.get("type") if isinstance(data, dict) else None
+            if kind == "typing":
+                await context.hub.publish(channel, {"type": "typing", "from": who})
+            elif kind == "read" and isinstance(data.get("message_id"), int):
+                await context.hub.publish(
+                    channel, {"type": "read", "from": who, "message_id": data["message_id"]}
+                )
+
+    # Subscribe before catching up, so nothing published in between is missed.
+    async with context.hub.subscribe(channel) as queue:
+        try:
+            await catch_up()
+            tasks = [asyncio.create_task(forward(queue)), asyncio.create_task(receive())]
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in pending:
+                task.cancel()
+            for task in done:
+                failure = task.exception()
+                if failure is not None and not isinstance(failure, WebSocketDisconnect):
+                    raise failure
+        except WebSocketDisconnect:
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                await websocket.close()
+
+
+async def publish_messages(context: AppContext, public_id: str, messages: list[Message]) -> None:
+    for message in messages:
+        await context.hub.publish(channel_of(public_id), message_event(message))
