@@ -98,10 +98,7 @@ class KnowledgeIndex:
         async with self._lock:
             pairs = await repository.published_translations(session)
             docs = ensure_embeddings(self._settings, pairs)
-            index = SearchIndex()
-            for doc in docs:
-                index.upsert(doc)
-            self._index = index
+            self._index = SearchIndex.from_documents(docs)
             self._fingerprint = await repository.content_fingerprint(session)
             return len(docs)
 

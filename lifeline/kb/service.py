@@ -31,7 +31,7 @@ from lifeline.security.audit import Actor, record_audit
 
 CATEGORIES: tuple[str, ...] = get_args(Category)
 # Below this fused score the best hit is probably not what the searcher wanted: a content gap.
-GAP_SCORE = 0.5
+GAP_SCORE = 0.35
 
 
 class ArticleNotFound(NotFound):

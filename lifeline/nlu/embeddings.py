@@ -27,23 +27,20 @@ def _get_encoder() -> USE:
     if _encoder is None:
         with _lock:
             if _encoder is None:
-                _encoder = USE(threads=2)
+                # One BLAS thread: for sentence-sized inputs a second one mostly waits on
+                # the first, and on a busy machine two turn a 3 ms call into hundreds of ms.
+                _encoder = USE(threads=1)
     return _encoder
 
 
 _CACHE_LIMIT = 20_000
+_cache: dict[str, Vectors] = {}
 _encode_lock = threading.Lock()
 
 
 def _encode(encoder: USE, texts: list[str]) -> Vectors:
-    """One sentence runs on one BLAS thread: for a single short input, two threads mostly
-    wait on each other, and under load the second thread turns a 3 ms call into 200 ms."""
     with _encode_lock:
-        encoder._model.threads = 1 if len(texts) <= 4 else 2
         return np.asarray(encoder.encode(texts), dtype=np.float32)
-
-
-_cache: dict[str, Vectors] = {}
 
 
 def embed(texts: Sequence[str], batch_size: int = 256) -> Vectors:

@@ -238,7 +238,7 @@ _ZH_STATEMENT = re.compile(r"已|会|将会|系统|我们")
 
 _SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
 _CLAUSE_BREAK = re.compile(
-    r"[,;:，；：、—]|\bbut\b|\bhowever\b|但是|但|不过|不過|可是", re.IGNORECASE
+    r"[,;:，；：—]|\bbut\b|\bhowever\b|但是|但|不过|不過|可是", re.IGNORECASE
 )
 
 

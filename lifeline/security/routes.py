@@ -15,6 +15,7 @@ from lifeline.security import freeze
 from lifeline.security.audit import list_audit_entries
 from lifeline.security.guard import check_outbound
 from lifeline.security.masking import mask_secrets, secret_warning
+from lifeline.security.outbound import GUARD_ACTION
 from lifeline.security.permissions import Permission
 from lifeline.security.ratelimit import rate_limit
 from lifeline.security.schemas import (
@@ -166,3 +167,14 @@ async def unfreeze_account(
 ) -> dict[str, str]:
     status = await freeze.unfreeze(session, context, user_id, body.verification, staff.actor)
     return {"account_status": status.value}
+
+
+@router.get("/security/guard-log", response_model=list[AuditEntryRead])
+async def guard_log(
+    session: Session,
+    _staff: Staff = require_permission(Permission.GUARD_LOG_READ),
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[AuditEntryRead]:
+    """Outgoing texts the guard blocked: who tried to ask a customer for what."""
+    entries = await list_audit_entries(session, action=GUARD_ACTION, limit=limit)
+    return [AuditEntryRead.model_validate(entry) for entry in entries]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from lifeline.accounts.deps import CurrentCustomer, CustomerIdentity, Staff, require_permission
 from lifeline.attachments import service as attachments
@@ -14,6 +14,7 @@ from lifeline.db import utcnow
 from lifeline.deps import Context, Session
 from lifeline.errors import InvalidRequest
 from lifeline.security.audit import Actor
+from lifeline.security.outbound import blocked_outbound
 from lifeline.security.permissions import Permission
 from lifeline.tickets import actions, assignment, desk, lifecycle, presenters, service
 from lifeline.tickets.models import TicketCategory, TicketChannel, TicketPriority, TicketStatus
@@ -256,8 +257,18 @@ async def update_ticket(
 @router.post("/tickets/{number}/replies", response_model=StaffTicketDetail)
 async def agent_reply(
     number: int, body: AgentReplyCreate, staff: Handler, session: Session
-) -> StaffTicketDetail:
+) -> StaffTicketDetail | JSONResponse:
     ticket = await service.access_ticket(session, staff, number, for_update=True)
+    blocked = await blocked_outbound(
+        session,
+        [body.body],
+        staff.actor,
+        lang=_agent_language(staff, ticket.language),
+        object_type="ticket",
+        object_id=ticket.number,
+    )
+    if blocked is not None:
+        return blocked
     files = await attachments.owned_attachments(session, body.attachment_ids, staff.actor)
     await actions.reply(
         session, ticket, staff.actor, body.body, attachments=files, then_status=body.then_status
@@ -380,8 +391,25 @@ async def list_macros(staff: Handler, session: Session) -> list[MacroRead]:
 
 
 @router.post("/macros", response_model=MacroRead, status_code=201)
-async def create_macro(body: MacroCreate, staff: Handler, session: Session) -> MacroRead:
+async def create_macro(
+    body: MacroCreate, staff: Handler, session: Session
+) -> MacroRead | JSONResponse:
+    blocked = await blocked_outbound(
+        session,
+        list(body.bodies.values()),
+        staff.actor,
+        lang=_agent_language(staff, "en"),
+        object_type="macro",
+        object_id=body.name[:64],
+    )
+    if blocked is not None:
+        return blocked
     return MacroRead.model_validate(await desk.create_macro(session, staff, body))
+
+
+def _agent_language(staff: Staff, fallback: str) -> str:
+    languages = staff.agent.languages if staff.agent else []
+    return languages[0] if languages else fallback
 
 
 @router.get("/notifications", response_model=list[NotificationRead])

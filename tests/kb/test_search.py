@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -494,3 +495,17 @@ def test_any_sequence_of_updates_matches_a_fresh_build(operations: list[tuple[bo
         for slug, (lang, score) in want.items():
             assert got[slug][0] == lang
             assert got[slug][1] == pytest.approx(score, abs=2e-3)
+
+
+def test_bulk_load_leaves_the_garbage_collector_as_it_found_it() -> None:
+    flat = _flat_embedding("")
+    docs = [SearchDocument(f"a{n}", "en", f"Topic {n}", embedding=flat) for n in range(80)]
+    assert gc.isenabled()
+    index = SearchIndex.from_documents(docs, embed_query=_no_meaning)
+    assert gc.isenabled() and len(index) == 80
+    gc.disable()
+    try:
+        SearchIndex.from_documents(docs, embed_query=_no_meaning)
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()

@@ -118,3 +118,13 @@ def test_one_forbidden_sentence_blocks_a_long_friendly_message() -> None:
         "To speed up the credit, please send me the SMS code you just got. Have a nice day."
     )
     assert check_outbound(message).reason_code == "ask_otp_code"
+
+
+def test_negated_lists_of_secrets_are_advice_not_asks() -> None:
+    # The enumeration comma joins list items; it does not end the negated clause.
+    for advice in (
+        "我们的工作人员永远不会索要您的密码、二次验证码、助记词或私钥。",
+        "请不要通过它登录、付款或提供任何验证码。",
+    ):
+        assert check_outbound(advice).allowed, advice
+    assert not check_outbound("请提供您的订单号、验证码。").allowed
