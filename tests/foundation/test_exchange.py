@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -28,6 +27,7 @@ from lifeline.exchange.schemas import (
     ReviewState,
     WithdrawalStatus,
 )
+from tests.support.servers import free_port
 
 TOKEN = "reference-api-test-token"
 
@@ -120,18 +120,11 @@ async def test_demo_backend_reports_every_situation(
     await check_every_demo_situation(DemoExchange(sessionmaker))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def reference_server(demo_data: None, settings: Settings) -> Iterator[str]:
     """A real HTTP server on loopback speaking the documented contract over the demo data.
     It runs its own event loop in a thread, so it gets an engine of its own."""
-    port = _free_port()
+    port = free_port()
     engine = create_engine(settings, pooled=False)
     api = create_reference_api(DemoExchange(create_sessionmaker(engine)), TOKEN)
     server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning"))
@@ -170,7 +163,7 @@ async def test_http_backend_reports_a_bad_token_as_unavailable(reference_server:
 
 
 async def test_http_backend_reports_an_unreachable_exchange(tmp_path: object) -> None:
-    exchange = HttpExchange(f"http://127.0.0.1:{_free_port()}", TOKEN, timeout=1)
+    exchange = HttpExchange(f"http://127.0.0.1:{free_port()}", TOKEN, timeout=1)
     try:
         with pytest.raises(ExchangeUnavailable):
             await asyncio.wait_for(exchange.list_deposits(d.ALICE), timeout=5)

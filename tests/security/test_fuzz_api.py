@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,20 +19,14 @@ import pytest
 from lifeline.accounts.tokens import CustomerClaims, encode_customer_token
 from lifeline.config import Settings
 from lifeline.db import utcnow
+from tests.support.servers import free_port
 
 EXAMPLES = os.environ.get("LIFELINE_FUZZ_EXAMPLES", "8")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()
