@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from lifeline.nlu.entities import Entities, extract
-from lifeline.nlu.text import has_cjk
+from lifeline.nlu.parser import parse
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,6 @@ class Understanding:
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     needs_clarification: bool = False
     entities: dict[str, Any] = field(default_factory=dict)
-    details: Entities | None = None
 
 
 # The exchange's own references that the general entity extractor does not know:
@@ -41,18 +39,8 @@ def references(text: str) -> dict[str, list[str]]:
     return found
 
 
-def _entities(details: Entities, text: str) -> dict[str, Any]:
-    return {**details.to_dict(), **references(text)}
-
-
 def understand(text: str, now: datetime) -> Understanding:
-    """Parse with the intent engine when it is available; entities always."""
-    details = extract(text, now)
-    try:
-        from lifeline.nlu.parser import parse
-    except ImportError:  # the intent engine is optional for pure entity lookups
-        lang = "zh" if has_cjk(text) else "en"
-        return Understanding(lang, None, 0.0, entities=_entities(details, text), details=details)
+    """The parser's language, intent and entities, plus the exchange's own references."""
     result = parse(text, now)
     return Understanding(
         lang=result.lang,
@@ -60,6 +48,5 @@ def understand(text: str, now: datetime) -> Understanding:
         confidence=result.confidence,
         alternatives=[(a.intent, a.confidence) for a in result.alternatives],
         needs_clarification=result.needs_clarification,
-        entities=_entities(details, text),
-        details=details,
+        entities={**result.entities, **references(text)},
     )
