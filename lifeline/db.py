@@ -79,6 +79,9 @@ def new_public_id() -> str:
     return uuid.uuid4().hex
 
 
+_READ_ONLY = "lifeline_read_only"  # the execution option marking a reader
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -97,7 +100,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes fails at once with SQLITE_BUSY when another writer got in between, whatever
         # the busy timeout. Transactions are short, so queueing writers is the better trade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Declared readers (``reading``) need no lock: under WAL they run beside the writer.
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(settings: Settings, *, pooled: bool = True, **kwargs: Any) -> AsyncEngine:
@@ -144,6 +151,17 @@ def discard_after_commit(session: AsyncSession) -> None:
 # open a transaction of its own (the demo exchange backend) joins it instead: on SQLite a second
 # writer inside a request would wait for the request's own write lock forever.
 current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
+
+
+@asynccontextmanager
+async def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A unit of work that only reads (it is rolled back): on SQLite it takes no write lock, so
+    many readers, such as live connections catching up, never queue behind the writers."""
+    async with sessionmaker() as session:
+        await session.connection(execution_options={"lifeline_read_only": True})
+        # Closing the session rolls the transaction back and detaches what was loaded, which
+        # stays readable (an explicit rollback would expire it).
+        yield session
 
 
 @asynccontextmanager

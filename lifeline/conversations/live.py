@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -25,7 +26,7 @@ from lifeline.context import AppContext
 from lifeline.conversations import repository, service
 from lifeline.conversations.models import Conversation, Message
 from lifeline.conversations.schemas import MessageRead
-from lifeline.db import transaction
+from lifeline.db import reading, transaction
 from lifeline.errors import LifelineError
 from lifeline.security.audit import Actor
 from lifeline.security.permissions import ROLE_PERMISSIONS
@@ -98,7 +99,7 @@ async def live(websocket: WebSocket, conversation_id: str) -> None:
 
     async def catch_up() -> None:
         nonlocal last_message_id
-        async with transaction(context.sessionmaker) as session:
+        async with reading(context.sessionmaker) as session:
             missed = await repository.messages(
                 session, conversation.id, include_internal=is_staff, after_id=last_message_id
             )
@@ -147,19 +148,25 @@ async def live(websocket: WebSocket, conversation_id: str) -> None:
     async with context.hub.subscribe(channel) as queue:
         try:
             await catch_up()
-            tasks = [asyncio.create_task(forward(queue)), asyncio.create_task(receive())]
-            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in pending:
-                task.cancel()
-            for task in done:
-                failure = task.exception()
-                if failure is not None and not isinstance(failure, WebSocketDisconnect):
-                    raise failure
         except WebSocketDisconnect:
-            pass
-        finally:
-            with contextlib.suppress(Exception):
-                await websocket.close()
+            return
+        await serve_until_gone(websocket, forward(queue), receive())
+
+
+async def serve_until_gone(websocket: WebSocket, *loops: Coroutine[Any, Any, None]) -> None:
+    """Run a connection's loops until the client goes (or one fails), then close it."""
+    tasks = [asyncio.create_task(loop) for loop in loops]
+    try:
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            failure = task.exception()
+            if failure is not None and not isinstance(failure, WebSocketDisconnect):
+                raise failure
+    finally:
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await websocket.close()
 
 
 async def publish_messages(context: AppContext, public_id: str, messages: list[Message]) -> None:

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifeline.accounts.models import enum_column
@@ -64,6 +64,24 @@ class Conversation(TimestampMixin, Base):
     handoff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Live chat: waiting in the queue, with whom, and how it ended.
+    queued_at: Mapped[datetime | None] = mapped_column(default=None)
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    wrapped_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    vip_tier: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set by a transfer: who may take it next (a language, one agent, or a supervisor).
+    required_language: Mapped[str | None] = mapped_column(String(16), default=None)
+    required_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None
+    )
+    supervisor_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rating: Mapped[int | None] = mapped_column(default=None)
+    rating_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    rated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The ticket the chat was converted to (the foreign key lives in the migration, so this
+    # module does not need the tickets' tables loaded).
+    ticket_id: Mapped[int | None] = mapped_column(default=None)
 
 
 class Message(Base):
@@ -85,3 +103,5 @@ class Message(Base):
 
 Index("ix_messages_conversation", Message.conversation_id, Message.id)
 Index("ix_conversations_queue", Conversation.status, Conversation.last_message_at)
+Index("ix_conversations_waiting", Conversation.status, Conversation.queued_at)
+Index("ix_conversations_agent_status", Conversation.assigned_agent_id, Conversation.status)

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from lifeline.accounts.deps import CurrentCustomer
-from lifeline.assistant.engine import respond
+from lifeline.assistant.engine import TurnResult
 from lifeline.assistant.replies import Reply
 from lifeline.context import AppContext
 from lifeline.conversations import repository, service
-from lifeline.conversations.live import publish_messages
-from lifeline.conversations.models import Conversation, ConversationStatus, Message, SenderType
+from lifeline.conversations.answering import answer_customer_message
+from lifeline.conversations.models import Conversation, Message
 from lifeline.conversations.schemas import (
     ArticleLink,
     AssistantReply,
@@ -25,7 +25,6 @@ from lifeline.conversations.schemas import (
     PostMessageResponse,
     SuggestedAction,
 )
-from lifeline.db import after_commit, utcnow
 from lifeline.deps import Context, Session
 from lifeline.kb.render import fill, placeholder_values
 from lifeline.kb.views import article_url
@@ -148,68 +147,33 @@ async def post_message(
     response: Response,
 ) -> PostMessageResponse:
     conversation = await service.access_conversation(session, identity, conversation_id)
-    stored = await service.add_customer_message(
-        session,
-        conversation,
-        body.text,
-        client_message_id=body.client_message_id,
-        sender_id=identity.actor.id,
-        meta={"action": body.action} if body.action else None,
-    )
-    if not stored.created:
-        response.status_code = 200
-        reply_message = await repository.reply_to(session, conversation.id, stored.message.id)
-        return _previous_result(conversation, stored.message, reply_message)
-    response.status_code = 201
-    published: list[Message] = [stored.message]
+    shaped: AssistantReply | None = None
 
-    async def publish() -> None:
-        await publish_messages(context, conversation.public_id, published)
-
-    after_commit(session, publish)
-    if conversation.status not in {ConversationStatus.BOT, ConversationStatus.RESOLVED} and (
-        body.action != "freeze_account"  # the emergency freeze works whoever has the chat
-    ):
-        # A person has (or will have) this conversation: no automatic answer.
-        return PostMessageResponse(
-            conversation_id=conversation.public_id,
-            message=MessageRead.model_validate(stored.message),
-            reply=None,
+    async def shape(result: TurnResult) -> dict[str, Any]:
+        nonlocal shaped
+        shaped = await _shape_reply(
+            session, context, result.reply, result.lang, result.understanding.entities
         )
-    if conversation.status == ConversationStatus.RESOLVED:
-        conversation.status = ConversationStatus.BOT
-    result = await respond(
+        return {"reply": shaped.model_dump(mode="json")}
+
+    answered = await answer_customer_message(
         session,
         context,
         conversation,
         identity.customer,
-        text=stored.message.body,
+        body.text,
+        client_message_id=body.client_message_id,
+        sender_id=identity.actor.id,
         action=body.action,
-        masked_kinds=stored.message.masked_kinds,
-        now=utcnow(),
+        reply_meta=shape,
     )
-    if result.reply.intent:
-        conversation.intent = result.reply.intent
-    shaped = await _shape_reply(
-        session, context, result.reply, result.lang, result.understanding.entities
-    )
-    reply_message = await service.add_message(
-        session,
-        conversation,
-        SenderType.BOT,
-        result.reply.text,
-        meta={"reply": shaped.model_dump(mode="json")},
-    )
-    published.append(reply_message)
-    stored.message.meta = {
-        **stored.message.meta,
-        "intent": result.understanding.intent,
-        "confidence": result.understanding.confidence,
-        "lang": result.lang,
-    }
+    if not answered.created:
+        response.status_code = 200
+        return _previous_result(conversation, answered.message, answered.reply)
+    response.status_code = 201
     return PostMessageResponse(
         conversation_id=conversation.public_id,
-        message=MessageRead.model_validate(stored.message),
+        message=MessageRead.model_validate(answered.message),
         reply=shaped,
-        reply_message=MessageRead.model_validate(reply_message),
+        reply_message=MessageRead.model_validate(answered.reply) if answered.reply else None,
     )
