@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from lifeline import __version__
 from lifeline.accounts.routes import router as accounts_router
 from lifeline.attachments.routes import router as attachments_router
+from lifeline.channels.runner import start_channels
 from lifeline.config import Settings, get_settings
 from lifeline.context import AppContext
 from lifeline.conversations.hub import build_hub
@@ -31,13 +32,20 @@ from lifeline.exchange.service import build_exchange_adapter
 from lifeline.incidents.routes import router as incidents_router
 from lifeline.kb.index import KnowledgeIndex
 from lifeline.kb.routes import router as kb_router
+from lifeline.livechat.live import router as agent_live_router
+from lifeline.livechat.routes import customer_router as livechat_customer_router
+from lifeline.livechat.routes import router as livechat_router
 from lifeline.migrations import current_revision, head_revision
 from lifeline.outbox.worker import OutboxWorker
 from lifeline.security.middleware import BodySizeLimit, SecurityHeaders
 from lifeline.security.ratelimit import build_rate_limiter
 from lifeline.security.routes import router as security_router
+from lifeline.tickets.duplicate_check import router as duplicate_check_router
 from lifeline.tickets.routes import router as tickets_router
 from lifeline.tickets.tasks import run_sla_sweeper
+from lifeline.web.console_pages import router as console_pages_router
+from lifeline.web.customer_pages import router as customer_pages_router
+from lifeline.web.demo_routes import router as demo_router
 from lifeline.web.pages import router as pages_router
 from lifeline.web.security_pages import router as security_pages_router
 from lifeline.web.templating import STATIC_DIR
@@ -155,6 +163,8 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
             ctx.outbox.app = app
             background.append(asyncio.create_task(ctx.outbox.run_forever(stop)))
             background.append(asyncio.create_task(run_sla_sweeper(ctx.sessionmaker, stop)))
+            # Inbound email and Telegram, when configured (see lifeline.channels.runner).
+            background.extend(start_channels(ctx, stop))
         try:
             yield
         finally:
@@ -190,13 +200,20 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.include_router(accounts_router)
     app.include_router(security_router)
     app.include_router(attachments_router)
+    app.include_router(duplicate_check_router)
     app.include_router(tickets_router)
     app.include_router(kb_router)
     app.include_router(incidents_router)
+    app.include_router(livechat_router)
+    app.include_router(livechat_customer_router)
+    app.include_router(agent_live_router)
     app.include_router(conversations_router)
     app.include_router(live_router)
     app.include_router(pages_router)
     app.include_router(security_pages_router)
+    app.include_router(customer_pages_router)
+    app.include_router(demo_router)
+    app.include_router(console_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["operations"])

@@ -60,6 +60,7 @@ def demo(
 
     os.environ["LIFELINE_DATA_DIR"] = str(data_dir)
     os.environ.pop("LIFELINE_DATABASE_URL", None)
+    os.environ["LIFELINE_DEMO_SIGN_IN"] = "true"
     get_settings.cache_clear()
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -73,6 +74,7 @@ def demo(
         typer.echo(f"  {agent.role.value:<11} {agent.email:<32} password: {agent.password}")
     typer.echo("")
     typer.echo(f"  API docs      {base}/docs")
+    typer.echo(f"  Customers     {base}/help/en/account   (sign in as a demo customer)")
     typer.echo(f"  Health        {base}/healthz   Ready: {base}/readyz")
     typer.echo(f"  Database      {settings.resolved_database_url}\n")
     if not setup_only:
@@ -106,8 +108,10 @@ def migrate() -> None:
 @app.command()
 def worker() -> None:
     """Drain the outbox and run the SLA sweeps in their own process (several may run at
-    once on PostgreSQL)."""
+    once on PostgreSQL), plus the inbound email server and Telegram bot when configured
+    (run those in one worker only)."""
     from lifeline.app import build_context
+    from lifeline.channels.runner import start_channels
     from lifeline.tickets.tasks import run_sla_sweeper
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -119,10 +123,16 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        typer.echo(f"worker {context.outbox.worker_id} started: outbox and SLA sweeps")
+        channels = start_channels(context, stop)
+        typer.echo(
+            f"worker {context.outbox.worker_id} started: outbox, SLA sweeps"
+            f" and {len(channels)} inbound channel(s)"
+        )
         try:
             await asyncio.gather(
-                context.outbox.run_forever(stop), run_sla_sweeper(context.sessionmaker, stop)
+                context.outbox.run_forever(stop),
+                run_sla_sweeper(context.sessionmaker, stop),
+                *channels,
             )
         finally:
             await context.exchange.aclose()

@@ -57,6 +57,23 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_from: str = "DemoExchange Support <support@demoexchange.com>"
     freeze_code_ttl_seconds: int = 15 * 60
+    # Malware scanning of uploads with clamd (tcp://host:3310 or unix:///run/clamav/clamd.ctl).
+    # Empty: no scanning. Unreachable clamd refuses uploads (503) unless fail-open is chosen.
+    clamd_url: str = ""
+    clamd_fail_open: bool = False
+    clamd_timeout_seconds: float = 30.0
+    # Inbound email: an SMTP server for mail to the support address(es). Port 0: off.
+    smtp_ingress_host: str = "127.0.0.1"
+    smtp_ingress_port: int = 0
+    # Accepted recipients besides ``support_email``.
+    smtp_ingress_addresses: list[str] = []
+    smtp_ingress_max_bytes: int = 25_000_000
+    # Telegram bot (long polling). Empty token: off.
+    telegram_bot_token: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_poll_timeout_seconds: int = 25
+    # Demo only: the help center lists the demo customers and mints their tokens on request.
+    demo_sign_in: bool = False
 
     @field_validator("data_dir")
     @classmethod

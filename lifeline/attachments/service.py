@@ -19,6 +19,7 @@ from lifeline.attachments import repository
 from lifeline.attachments.models import Attachment
 from lifeline.config import Settings
 from lifeline.errors import InvalidRequest, LifelineError
+from lifeline.security.antivirus import scan_upload
 from lifeline.security.audit import Actor
 
 MB = 1024 * 1024
@@ -140,6 +141,13 @@ async def store_upload(
             raise AttachmentTypeNotAllowed(detected_type="text/plain (not UTF-8)")
         if size > allowed.max_bytes:
             raise AttachmentTooLarge(max_bytes=allowed.max_bytes, content_type=content_type)
+        # Before the file reaches its shared, content-addressed place.
+        await scan_upload(
+            settings.clamd_url,
+            temp_path,
+            fail_open=settings.clamd_fail_open,
+            timeout_seconds=settings.clamd_timeout_seconds,
+        )
         sha256 = digest.hexdigest()
         final = path_for(settings, sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
