@@ -6,6 +6,7 @@ and is written to the audit log every time.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,6 +20,13 @@ from lifeline.errors import NotFound
 from lifeline.security.audit import record_audit
 from lifeline.security.permissions import Permission
 from lifeline.security.pii import mask_email, mask_name
+
+
+class PastTicket(BaseModel):
+    number: int
+    subject: str
+    status: str
+    created_at: datetime
 
 
 class CustomerContext(BaseModel):
@@ -39,6 +47,24 @@ class CustomerContext(BaseModel):
     withdrawals: list[dict[str, Any]] = []
     orders: list[dict[str, Any]] = []
     positions: list[dict[str, Any]] = []
+    tickets: list[PastTicket] = []
+
+
+async def _recent_tickets(session: AsyncSession, customer_id: int) -> list[PastTicket]:
+    from lifeline.tickets.models import Ticket
+
+    rows = await session.scalars(
+        select(Ticket)
+        .where(Ticket.customer_id == customer_id)
+        .order_by(Ticket.created_at.desc())
+        .limit(10)
+    )
+    return [
+        PastTicket(
+            number=t.number, subject=t.subject, status=t.status.value, created_at=t.created_at
+        )
+        for t in rows
+    ]
 
 
 async def customer_context(
@@ -70,6 +96,7 @@ async def customer_context(
         revealed=reveal,
         preferred_language=customer.preferred_language,
         vip_tier=profile.vip_tier if profile else customer.vip_tier,
+        tickets=await _recent_tickets(session, customer.id),
     )
     if profile is None or customer.external_id is None:
         return result

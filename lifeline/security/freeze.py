@@ -168,15 +168,23 @@ async def freeze_signed_in(
 
 
 async def freeze(
-    session: AsyncSession, context: AppContext, user_id: str, *, via: str, ip: str | None
+    session: AsyncSession,
+    context: AppContext,
+    user_id: str,
+    *,
+    via: str,
+    ip: str | None,
+    staff: Actor | None = None,
 ) -> FreezeOutcome:
+    """Freeze at the exchange, open the urgent security ticket, audit. ``staff`` is the
+    security team member acting for the customer (from the chat or a ticket)."""
     profile = await context.exchange.get_customer(user_id)
     if profile is None:
         raise NotFound("No such exchange account.")
     already = profile.account_status == AccountState.FROZEN
     result = await context.exchange.freeze_account(user_id, FREEZE_REASON)
     customer = await _customer_for(session, profile)
-    actor = Actor(type="customer", id=str(customer.id), ip=ip)
+    actor = staff or Actor(type="customer", id=str(customer.id), ip=ip)
     ticket_number = (
         None
         if already
@@ -247,7 +255,8 @@ async def _open_security_ticket(
             if zh
             else "Emergency freeze: customer reports a compromised account",
             description=(
-                f"The customer froze account {profile.user_id} ({via}). Follow up: verify "
+                f"{'The security team' if via == 'security_team' else 'The customer'} froze "
+                f"account {profile.user_id} ({via}). Follow up: verify "
                 "identity, review recent logins, withdrawals and API keys, and advise on "
                 "securing email, password and 2FA before any unfreeze."
             ),

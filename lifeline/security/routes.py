@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from lifeline.accounts.deps import CurrentCustomer, Staff, require_permission
 from lifeline.accounts.schemas import AuditEntryRead
@@ -154,6 +154,20 @@ async def freeze_confirm(
         )
     else:
         raise InvalidRequest("Send the email and code, or the token from the link.")
+    return _freeze_response(outcome)
+
+
+@router.post("/security/accounts/{user_id}/freeze", response_model=FreezeResponse)
+async def freeze_account(
+    user_id: Annotated[str, Path(min_length=1, max_length=64)],
+    session: Session,
+    context: Context,
+    staff: Staff = require_permission(Permission.ACCOUNTS_FREEZE),
+) -> FreezeResponse:
+    """The security team freezes a customer's account for them (from a chat or a ticket)."""
+    outcome = await freeze.freeze(
+        session, context, user_id, via="security_team", ip=staff.actor.ip, staff=staff.actor
+    )
     return _freeze_response(outcome)
 
 

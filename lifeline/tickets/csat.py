@@ -49,5 +49,6 @@ def read_survey_token(secret_key: str, token: str, max_age: int = LINK_MAX_AGE_S
     return nonce
 
 
-def survey_link(public_base_url: str, token: str) -> str:
-    return f"{public_base_url.rstrip('/')}/api/v1/csat/{token}"
+def survey_link(public_base_url: str, token: str, lang: str) -> str:
+    """The help-center page with the rating form (the API behind it is /api/v1/csat/)."""
+    return f"{public_base_url.rstrip('/')}/help/{lang}/csat/{token}"

@@ -120,17 +120,14 @@ async def resolve(
     )
     await session.flush()
     token = make_survey_token(settings.secret_key, nonce)
+    lang = ticket.language if ticket.language in settings.languages else settings.default_language
+    link = survey_link(settings.public_base_url, token, lang)
     await actions.notify_customer(
         session,
         ticket,
         "csat_prompt",
-        link=survey_link(settings.public_base_url, token),
-        text=render(
-            "csat_prompt",
-            ticket.language,
-            number=ticket.number,
-            link=survey_link(settings.public_base_url, token),
-        ),
+        link=link,
+        text=render("csat_prompt", ticket.language, number=ticket.number, link=link),
     )
     return token
 

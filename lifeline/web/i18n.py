@@ -1,5 +1,6 @@
-"""Interface strings per language, one YAML file each in ``web/locales`` (add a file to add a
-language). Missing keys fall back to English, then to the key itself."""
+"""Interface strings per language in ``web/locales``: ``<lang>.yaml`` plus any
+``<lang>.<part>.yaml`` (one per area of the interface, merged in name order). Add a file to add
+a language. Missing keys fall back to English, then to the key itself."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ FALLBACK = "en"
 
 @lru_cache(maxsize=32)
 def messages(lang: str) -> dict[str, str]:
-    path = LOCALES_DIR / f"{lang}.yaml"
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(key): str(value) for key, value in data.items()}
+    paths = [LOCALES_DIR / f"{lang}.yaml", *sorted(LOCALES_DIR.glob(f"{lang}.*.yaml"))]
+    merged: dict[str, str] = {}
+    for path in paths:
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            merged.update({str(key): str(value) for key, value in data.items()})
+    return merged
 
 
 def available_languages() -> list[str]:
-    return sorted(path.stem for path in LOCALES_DIR.glob("*.yaml"))
+    return sorted({path.name.split(".")[0] for path in LOCALES_DIR.glob("*.yaml")})
 
 
 def translate(lang: str, key: str, **values: object) -> str:

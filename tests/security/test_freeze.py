@@ -181,6 +181,35 @@ async def test_only_the_security_team_unfreezes(
     assert await _status(context, d.ALICE) == AccountState.ACTIVE
 
 
+async def test_the_security_team_freezes_for_a_customer_and_an_agent_cannot(
+    client: httpx.AsyncClient,
+    context: AppContext,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    demo_data: None,
+) -> None:
+    await make_agent(sessionmaker, "agent@example.com", role=Role.AGENT)
+    await sign_in(client, "agent@example.com")
+    denied = await client.post(f"/api/v1/security/accounts/{d.ALICE}/freeze")
+    assert denied.status_code == 403
+    assert await _status(context, d.ALICE) == AccountState.ACTIVE
+    client.cookies.clear()
+    officer = await make_agent(sessionmaker, "sec@example.com", role=Role.SECURITY)
+    await sign_in(client, "sec@example.com")
+    frozen = await client.post(f"/api/v1/security/accounts/{d.ALICE}/freeze")
+    assert frozen.status_code == 200, frozen.text
+    assert frozen.json()["account_status"] == "frozen"
+    assert frozen.json()["ticket_number"] is not None
+    assert await _status(context, d.ALICE) == AccountState.FROZEN
+    missing = await client.post("/api/v1/security/accounts/U-NOBODY/freeze")
+    assert missing.status_code == 404
+    async with sessionmaker() as session:
+        entry = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "account.freeze"))
+        ).one()
+    assert (entry.actor_type, entry.actor_id) == ("agent", str(officer.id))
+    assert entry.details["via"] == "security_team"
+
+
 class _Inbox:
     def __init__(self) -> None:
         self.messages: list[bytes] = []

@@ -34,9 +34,23 @@ async def test_agents_see_masked_context_and_reveals_are_audited(
     demo_data: None,
 ) -> None:
     public_id = await _customer_public_id(client, settings)
+    token = customer_token(settings, "U1001", email="alice@example.com")
+    opened = await client.post(
+        "/api/v1/customer/tickets",
+        json={
+            "subject": "Withdrawal under review",
+            "description": "My USDT withdrawal has been under review since yesterday.",
+            "category": "deposits_withdrawals",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert opened.status_code == 201, opened.text
     await make_agent(sessionmaker, "agent@example.com", role=Role.AGENT)
     await sign_in(client, "agent@example.com")
     masked = (await client.get(f"/api/v1/customers/{public_id}/context")).json()
+    # Past tickets, for the agent's side panel.
+    assert [t["number"] for t in masked["tickets"]] == [opened.json()["ticket"]["number"]]
+    assert masked["tickets"][0]["subject"] == "Withdrawal under review"
     assert masked["email"] == "a***e@example.com" and masked["name"] == "A**** M*****"
     assert masked["kyc_status"] == "approved"
     assert any(d["confirmations"] == 3 for d in masked["deposits"])

@@ -141,6 +141,7 @@ async def test_csat_link_works_once(
     assert resolved.json()["status"] == "resolved"
     [prompt] = await outbox_payloads(sessionmaker, "csat_prompt")
     assert prompt["recipient_type"] == "customer"
+    assert "/help/en/csat/" in prompt["variables"]["link"]  # the page with the form
     token = prompt["variables"]["link"].rsplit("/", 1)[1]
     survey = await client.get(f"/api/v1/csat/{token}")
     assert survey.json()["ticket_number"] == number
