@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, cast
 
 import joblib
 import numpy as np
@@ -297,16 +297,18 @@ class IntentClassifier:
         fast = self._fast_path()
         margins = fast.intercept.copy()
         for block in fast.blocks:
-            vocabulary = block.vocabulary
-            known = [
-                (vocabulary[gram], count)
-                for gram, count in Counter(block.analyzer(text)).items()
-                if gram in vocabulary
-            ]
-            if not known:
+            find = block.vocabulary.get
+            found: list[int] = []
+            frequencies: list[int] = []
+            for gram, count in Counter(block.analyzer(text)).items():
+                row = find(gram)
+                if row is not None:
+                    found.append(row)
+                    frequencies.append(count)
+            if not found:
                 continue
-            rows = np.fromiter((row for row, _ in known), dtype=np.intp, count=len(known))
-            counts = np.fromiter((count for _, count in known), dtype=np.float32, count=len(known))
+            rows = np.array(found, dtype=np.intp)
+            counts = np.array(frequencies, dtype=np.float32)
             # The same weighting as TfidfVectorizer(sublinear_tf=True) with L2 norm.
             values = (1.0 + np.log(counts)) * block.idf[rows]
             values /= np.float32(np.linalg.norm(values))
@@ -333,7 +335,7 @@ class IntentClassifier:
             size = len(vectorizer.vocabulary_)
             blocks.append(
                 _SparseBlock(
-                    analyzer=vectorizer.build_analyzer(),
+                    analyzer=_fast_analyzer(vectorizer),
                     vocabulary=dict(vectorizer.vocabulary_),
                     idf=np.asarray(vectorizer.idf_, dtype=np.float32),
                     weights=np.ascontiguousarray(coefficients[:, offset : offset + size].T),
@@ -374,6 +376,30 @@ class IntentClassifier:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._embedder = _UniversalSentenceEncoder()
+
+
+def _fast_analyzer(vectorizer: TfidfVectorizer) -> Callable[[str], list[str]]:
+    """The vectoriser's analyzer; for character n-grams within words, a faster equivalent."""
+    preprocessor = vectorizer.preprocessor
+    if vectorizer.analyzer != "char_wb" or vectorizer.input != "content" or preprocessor is None:
+        return cast(Callable[[str], list[str]], vectorizer.build_analyzer())
+    low, high = vectorizer.ngram_range
+
+    def char_wb_ngrams(text: str) -> list[str]:
+        # scikit-learn's char_wb n-grams: each word padded with one space on both sides, every
+        # n-gram of every length, a word shorter than n counted once (as itself).
+        grams: list[str] = []
+        for word in preprocessor(text).split():
+            padded = f" {word} "
+            size = len(padded)
+            for n in range(low, high + 1):
+                if size <= n:
+                    grams.append(padded)
+                    break
+                grams += [padded[i : i + n] for i in range(size - n + 1)]
+        return grams
+
+    return char_wb_ngrams
 
 
 def _margins(decision: npt.NDArray[Any]) -> npt.NDArray[np.float64]:

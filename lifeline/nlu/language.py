@@ -186,7 +186,10 @@ def _chinese_variant(han: str) -> str:
     the opposite conversion changes are Simplified forms. A few characters (台, 里, 后) exist in
     both scripts, which is why this counts rather than looking for a single one.
     """
-    simplified, traditional = str(_T2S.convert(han)), str(_S2T.convert(han))
+    simplified = str(_T2S.convert(han))
+    if simplified == han:  # no Traditional form at all (the usual case): cheap, same answer
+        return "zh"
+    traditional = str(_S2T.convert(han))
     traditional_forms = sum(a != b for a, b in zip(han, simplified, strict=False))
     simplified_forms = sum(a != b for a, b in zip(han, traditional, strict=False))
     return "zh-Hant" if traditional_forms > simplified_forms else "zh"

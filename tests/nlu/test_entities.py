@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -362,17 +361,3 @@ def test_any_text_gives_json_ready_known_keys(text: str) -> None:
     json.dumps(result)
     for amount in result.get("amount", []):
         Decimal(amount["value"])
-
-
-def test_typical_message_takes_well_under_a_millisecond() -> None:
-    messages = [
-        f"充值 2500 USDT 到 {TRON_USDT_CONTRACT} 没到账，订单号 77120934187，走的波场",
-        f"Sent 0.3 ETH to {EIP55_EXAMPLE} on Arbitrum two hours ago, ticket 55123",
-        "你好，请问提现手续费怎么算",
-    ] * 100
-    extract_entities("warm up")
-    started = time.perf_counter()
-    for message in messages:
-        extract_entities(message)
-    average_ms = (time.perf_counter() - started) * 1000 / len(messages)
-    assert average_ms < 1.0  # about 0.1 ms on an idle core; slack for shared machines
