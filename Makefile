@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo serve test lint format bench clean
+.PHONY: setup browser demo serve test lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The browser tests drive Debian's Chromium; install it when it is missing (needs root and apt).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
 demo: setup
 	$(BIN)/lifeline demo
 
@@ -21,7 +26,7 @@ serve: setup
 	$(BIN)/lifeline serve
 
 # SQLite by default; PostgreSQL with LIFELINE_TEST_DATABASE_URL=postgresql://user@host/prefix
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
+import hypothesis
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -21,6 +22,10 @@ from lifeline.outbox.worker import OutboxWorker
 from tests.support.databases import create_database, drop_database, truncate_all, uses_postgres
 
 MODEL_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "models"
+
+# Property tests check behaviour, not speed: no per-example deadline (speed is for bench/).
+hypothesis.settings.register_profile("lifeline", deadline=None)
+hypothesis.settings.load_profile("lifeline")
 DATABASE_FIXTURES = {"settings", "engine", "sessionmaker", "session", "context", "client"}
 
 

@@ -174,8 +174,10 @@ def add_business_time(
         raise ValueError("duration must not be negative")
     remaining = duration
     chunk_start = start
-    limit = start + _SEARCH_HORIZON + duration
-    while chunk_start < limit:
+    # A sparse calendar may need many weeks to use up a long duration; only a whole horizon
+    # without a single open moment means it never opens.
+    last_open = start
+    while chunk_start - last_open < _SEARCH_HORIZON:
         chunk_end = chunk_start + max(_CHUNK, remaining * 2)
         spans = subtract_pauses(open_intervals(calendar, chunk_start, chunk_end), pauses)
         for span_start, span_end in spans:
@@ -184,6 +186,7 @@ def add_business_time(
                 # A zero duration lands on the next open moment, not on a closed one.
                 return span_start + remaining
             remaining -= length
+            last_open = span_end
         chunk_start = chunk_end
     raise NeverOpen("the calendar has no open hours in the search horizon")
 

@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import random
 import re
-import time
 
 import base58
 import bech32m
@@ -211,20 +210,6 @@ def test_warning_in_both_languages() -> None:
     assert chinese is not None and "冻结" in chinese and "修改密码" in chinese
     otp_only = secret_warning(["otp_code"], "en")
     assert otp_only is not None and "freeze" not in otp_only
-
-
-def test_ordinary_messages_mask_in_well_under_a_millisecond() -> None:
-    messages = [
-        "hi, my deposit of 500 USDT on TRC20 has not arrived after 2 hours",
-        "我的提现一直在审核中，订单号 2093847561，什么时候能到账？",
-        "why was my order rejected? it says insufficient margin",
-        "请问 KYC 认证需要多久，我已经上传了护照",
-    ] * 50
-    mask_secrets(messages[0])
-    started = time.perf_counter()
-    for message in messages:
-        mask_secrets(message)
-    assert (time.perf_counter() - started) / len(messages) < 0.001
 
 
 # --- properties ---------------------------------------------------------------------------
