@@ -60,6 +60,12 @@ async def test_deposit_question_handed_to_an_agent_who_answers_live_and_is_rated
     await expect(messages_from(customer, "agent").filter(has_text=answer)).to_have_count(1)
     await expect(customer.get_by_test_id("chat-status")).to_contain_text("Emma")
 
+    # The agent steps away for a moment and comes back: the customer is told either way.
+    await agent.get_by_test_id("presence-select").select_option("away")
+    await expect(customer.get_by_test_id("chat-status")).to_contain_text("stepped away")
+    await agent.get_by_test_id("presence-select").select_option("online")
+    await expect(customer.get_by_test_id("chat-status")).to_contain_text("Talking to Emma")
+
     await agent.get_by_test_id("wrap-up-resolve").click()
     form = customer.get_by_test_id("csat-form")
     await expect(form).to_be_visible()

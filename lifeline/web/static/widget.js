@@ -392,6 +392,14 @@
     if (root.dataset.status === "assigned") statusLine.textContent = text("status-assigned-to", { name });
   }
 
+  // The agent stepped away (or came back): say so, so the customer knows why it is quiet.
+  function showPresence(presence) {
+    root.dataset.agentPresence = presence || "";
+    if (root.dataset.status !== "assigned" || !agentName) return;
+    const key = presence === "online" ? "status-assigned-to" : "status-agent-away";
+    statusLine.textContent = text(key, { name: agentName });
+  }
+
   function showQueue(position, waitSeconds) {
     if (root.dataset.status && root.dataset.status !== "queued") return;
     let line = typeof position === "number" ? text("queue", { position }) : text("queue-unknown");
@@ -716,6 +724,7 @@
         break;
       case "presence":
         if (frame.agent && frame.agent.name) setAgentName(frame.agent.name);
+        showPresence(frame.status);
         break;
       case "csat.requested":
         if (root.dataset.status !== "resolved") setStatus("resolved");
