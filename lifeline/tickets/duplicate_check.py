@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeline.accounts.deps import CurrentCustomer
-from lifeline.accounts.models import Customer
 from lifeline.deps import Session
 from lifeline.errors import InvalidRequest
 from lifeline.security.masking import mask_secrets
 from lifeline.security.ratelimit import rate_limit
-from lifeline.tickets import repository
-from lifeline.tickets.duplicates import TicketFacts, find_duplicate
-from lifeline.tickets.models import Ticket, TicketCategory, TicketStatus, TicketType
+from lifeline.tickets.models import TicketCategory, TicketStatus
 from lifeline.tickets.schemas import StructuredFields
+from lifeline.tickets.service import find_open_duplicate
 
 router = APIRouter(prefix="/api/v1/customer/tickets", tags=["tickets"])
 
@@ -42,25 +39,6 @@ class DuplicateVerdict(BaseModel):
     ticket: DuplicateTicket | None = None
 
 
-async def open_duplicate(
-    session: AsyncSession,
-    customer: Customer,
-    category: TicketCategory,
-    fields: dict[str, str],
-    text: str,
-) -> Ticket | None:
-    candidates = await repository.active_tickets_of_customer(session, customer.id)
-    facts = [
-        TicketFacts(t.id, t.category.value, t.fields or {}, f"{t.subject}\n{t.description}")
-        for t in candidates
-        if t.type == TicketType.STANDARD
-    ]
-    found = find_duplicate(TicketFacts(0, category.value, fields, text), facts)
-    if found is None:
-        return None
-    return next(t for t in candidates if t.id == found.ticket_id)
-
-
 @router.post(
     "/check-duplicate",
     response_model=DuplicateVerdict,
@@ -74,7 +52,7 @@ async def check_duplicate(
     # Compared as it would be stored: masked, like create_ticket does.
     subject = mask_secrets(body.subject.strip()).masked
     description = mask_secrets(body.description.strip()).masked
-    found = await open_duplicate(
+    found = await find_open_duplicate(
         session, identity.customer, body.category, body.fields.stored(), f"{subject}\n{description}"
     )
     if found is None:

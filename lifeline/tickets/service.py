@@ -141,7 +141,9 @@ async def create_ticket(
     if not subject or not description:
         raise InvalidRequest("A ticket needs a subject and a description.")
     if new.ticket_type == TicketType.STANDARD:
-        duplicate = await _find_open_duplicate(session, customer, new, subject, description)
+        duplicate = await find_open_duplicate(
+            session, customer, new.category, new.fields, f"{subject}\n{description}", lock=True
+        )
         if duplicate is not None:
             return await _link_duplicate(session, duplicate, new, description, actor, now)
     await _check_creation_limits(session, customer, now)
@@ -247,21 +249,29 @@ async def create_ticket(
     return Created(ticket=ticket, duplicate=False, notice=notice)
 
 
-async def _find_open_duplicate(
-    session: AsyncSession, customer: Customer, new: NewTicket, subject: str, description: str
+async def find_open_duplicate(
+    session: AsyncSession,
+    customer: Customer,
+    category: TicketCategory,
+    fields: dict[str, str],
+    text: str,
+    *,
+    lock: bool = False,
 ) -> Ticket | None:
+    """The customer's open ticket that ``text`` (masked, as stored) repeats, if any; ``lock``
+    takes it for update, for a caller about to add to it."""
     candidates = await repository.active_tickets_of_customer(session, customer.id)
     facts = [
         TicketFacts(t.id, t.category.value, t.fields or {}, f"{t.subject}\n{t.description}")
         for t in candidates
         if t.type == TicketType.STANDARD
     ]
-    found = find_duplicate(
-        TicketFacts(0, new.category.value, new.fields, f"{subject}\n{description}"), facts
-    )
+    found = find_duplicate(TicketFacts(0, category.value, fields, text), facts)
     if found is None:
         return None
-    return await repository.ticket_by_id(session, found.ticket_id, for_update=True)
+    if lock:
+        return await repository.ticket_by_id(session, found.ticket_id, for_update=True)
+    return next(t for t in candidates if t.id == found.ticket_id)
 
 
 async def _link_duplicate(
