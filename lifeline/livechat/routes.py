@@ -3,8 +3,7 @@ queue status, files and rating on their conversation (/api/v1/conversations)."""
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
@@ -56,8 +55,8 @@ async def _blocked(
     session: Session, staff: Staff, conversation: Conversation, text: str
 ) -> JSONResponse | None:
     """The tickets' outbound guard (logged in the guard log), answered in the agent's
-    language with both languages' reasons under ``details.reasons``."""
-    blocked = await blocked_outbound(
+    language."""
+    return await blocked_outbound(
         session,
         [text],
         staff.actor,
@@ -65,12 +64,6 @@ async def _blocked(
         object_type="conversation",
         object_id=conversation.public_id,
     )
-    if blocked is None:
-        return None
-    body: dict[str, Any] = json.loads(bytes(blocked.body))
-    details = body["error"].setdefault("details", {})
-    details["reasons"] = {"en": details.get("en"), "zh": details.get("zh")}
-    return JSONResponse(body, status_code=blocked.status_code)
 
 
 @router.get("/conversations", response_model=list[ChatListItem])

@@ -51,6 +51,7 @@ async def blocked_outbound(
                         "reason_code": verdict.reason_code,
                         "en": verdict.reason("en"),
                         "zh": verdict.reason("zh"),
+                        "reasons": {"en": verdict.reason("en"), "zh": verdict.reason("zh")},
                     },
                 }
             },
