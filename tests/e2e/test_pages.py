@@ -92,3 +92,10 @@ async def test_agent_console_pages(
     await expect(page.get_by_test_id("agent-table")).to_be_visible()
     await expect(page.get_by_test_id("agent-row").first).to_be_visible()
     await screenshot(page, f"console-supervisor-{lang}")
+
+    # Leave the shared server as found: an online supervisor would take the next test's chats.
+    async with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/agent/presence") and r.request.method == "PUT"
+    ) as presence:
+        await page.get_by_test_id("presence-select").select_option("offline")
+    assert (await (await presence.value).json())["status"] == "offline"
