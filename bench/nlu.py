@@ -64,6 +64,23 @@ def clear_caches() -> None:
     text.to_simplified.cache_clear()
 
 
+def remember_help_center_words() -> None:
+    """What a server does when it loads the help-center index: keep the articles' token rows."""
+    from lifeline.config import Settings
+    from lifeline.kb.content import load_bundled_articles
+    from lifeline.kb.index import article_vocabulary
+    from lifeline.kb.render import placeholder_values
+    from lifeline.kb.search import document_from_article
+
+    settings = Settings()
+    docs = [
+        document_from_article(article, placeholder_values(settings, article.lang))
+        for article in load_bundled_articles()
+        if article.status == "published"
+    ]
+    embeddings.remember_vocabulary(article_vocabulary(docs))
+
+
 def timed(function: Callable[[], Any]) -> tuple[Any, float]:
     started = time.perf_counter()
     value = function()
@@ -232,6 +249,7 @@ def main() -> None:
 
     report: dict[str, Any] = {}
     embeddings.warm_up()
+    remember_help_center_words()
     if arguments.package_encoder:
         embeddings._forward = (embeddings._get_encoder(), None)
     language.warm_up()

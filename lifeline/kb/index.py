@@ -29,7 +29,7 @@ from lifeline.kb.search import (
     embed_documents,
     embedding_texts,
 )
-from lifeline.nlu.embeddings import DIMENSIONS
+from lifeline.nlu.embeddings import DIMENSIONS, remember_vocabulary
 
 STALENESS_CHECK_SECONDS = 2.0
 
@@ -100,6 +100,8 @@ class KnowledgeIndex:
             docs = ensure_embeddings(self._settings, pairs)
             self._index = SearchIndex.from_documents(docs)
             self._fingerprint = await repository.content_fingerprint(session)
+            # Customers describe their problems in the articles' words: have those ready.
+            await asyncio.to_thread(remember_vocabulary, article_vocabulary(docs))
             return len(docs)
 
     async def refresh_if_stale(self, session: AsyncSession) -> bool:
@@ -122,3 +124,12 @@ class KnowledgeIndex:
         self._index.remove(slug)
         for doc in docs:
             self._index.upsert(doc)
+
+
+def article_vocabulary(docs: Sequence[SearchDocument]) -> list[str]:
+    """The text of the articles, line by line, for the sentence encoder's token rows."""
+    texts: list[str] = []
+    for doc in docs:
+        texts.extend((doc.title, doc.summary, *doc.questions, *doc.keywords))
+        texts.extend(line for line in doc.body.splitlines() if line.strip())
+    return texts

@@ -8,7 +8,7 @@ makes cross-language search and intent matching work.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -105,6 +105,27 @@ def embed_one(text: str) -> Vectors:
     vector: Vectors = embed([text])[0]
     vector.setflags(write=False)
     return vector
+
+
+def remember_vocabulary(texts: Iterable[str]) -> int:
+    """Compute the single-message path's token rows for the words of ``texts`` now.
+
+    For text customers are likely to echo, such as the help center's articles, so their first
+    message with those words does not pay for them. Does nothing until the encoder is loaded
+    (warm_up loads it); returns the number of tokens kept.
+    """
+    encoder = _encoder
+    if encoder is None:
+        return 0
+    from lifeline.nlu.classifier import embedding_source
+
+    sources = [embedding_source(text) for text in texts]
+    with _encode_lock:
+        forward = _get_forward(encoder)
+        if forward is None:
+            return 0
+        forward.remember(sources)
+        return forward.tokens_kept
 
 
 def warm_up() -> None:

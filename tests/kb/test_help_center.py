@@ -371,3 +371,28 @@ async def test_another_process_sees_published_changes(
         other._checked_at = 0.0  # skip the few-seconds throttle
         assert await other.refresh_if_stale(session)
     assert all(hit.slug != "liquidation" for hit in other.search("爆仓", "zh"))
+
+
+async def test_loading_the_index_readies_the_sentence_encoder_for_the_articles_words(
+    context: AppContext, settings: Settings, some_articles: Path
+) -> None:
+    """Customers echo the articles' words; the encoder's rows for them are computed at load."""
+    from lifeline.kb.index import KnowledgeIndex
+    from lifeline.nlu import embeddings
+    from lifeline.nlu.classifier import embedding_source
+
+    forward = embeddings._get_forward(embeddings._get_encoder())
+    assert forward is not None
+    forward.forget_tokens()
+    liquidation = next(
+        article
+        for article in load_bundled_articles(some_articles)
+        if article.slug == "liquidation" and article.lang == "zh"
+    )
+    words = forward._tokenize(embedding_source(liquidation.title))
+    assert not any(token in forward._slot for token in words)
+
+    async with transaction(context.sessionmaker) as session:
+        await KnowledgeIndex(settings).load(session)
+    assert all(token in forward._slot for token in words)
+    assert forward.tokens_kept > len(set(words))
