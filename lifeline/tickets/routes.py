@@ -346,8 +346,20 @@ async def merge(
 @router.post("/tickets/{number}/resolve", response_model=StaffTicketDetail)
 async def resolve(
     number: int, body: ResolveRequest, staff: Handler, session: Session, context: Context
-) -> StaffTicketDetail:
+) -> StaffTicketDetail | JSONResponse:
     ticket = await service.access_ticket(session, staff, number, for_update=True)
+    if body.reply:
+        # The final reply reaches the customer like any other: the same guard applies.
+        blocked = await blocked_outbound(
+            session,
+            [body.reply],
+            staff.actor,
+            lang=_agent_language(staff, ticket.language),
+            object_type="ticket",
+            object_id=ticket.number,
+        )
+        if blocked is not None:
+            return blocked
     await lifecycle.resolve(session, context.settings, ticket, staff.actor, reply_body=body.reply)
     return await read_ticket(number, staff, session)
 

@@ -86,3 +86,26 @@ async def test_a_macro_that_asks_for_a_secret_cannot_be_created(
         json={"name": "txid", "bodies": {"en": "Please send the TxID.", "zh": "请提供 TxID。"}},
     )
     assert fine.status_code == 201
+
+
+async def test_a_final_reply_that_asks_for_a_secret_does_not_resolve_the_ticket(
+    desk: Desk, make_client: Any
+) -> None:
+    customer = await make_client(customer="U1001")
+    number = (await customer.post("/api/v1/customer/tickets", json=new_ticket())).json()["ticket"][
+        "number"
+    ]
+    staff = await make_client(agent="emma@example.com")
+    text = "Before I close this, please send me your 2FA code."
+    blocked = await staff.post(f"/api/v1/tickets/{number}/resolve", json={"reply": text})
+    assert blocked.status_code == 422, blocked.text
+    assert blocked.json()["error"]["code"] == "outbound_blocked"
+    detail = (await customer.get(f"/api/v1/customer/tickets/{number}")).json()
+    assert detail["status"] != "resolved"
+    assert text not in str(detail)
+
+    fine = await staff.post(
+        f"/api/v1/tickets/{number}/resolve", json={"reply": "Your deposit is credited now."}
+    )
+    assert fine.status_code == 200, fine.text
+    assert fine.json()["status"] == "resolved"
