@@ -36,8 +36,14 @@ async def queue_email(
     text: str,
     lang: str = "en",
     anti_phishing_code: str | None = None,
+    automatic: bool = False,
+    kind: str = "",
 ) -> None:
-    """Queue an email in the caller's transaction (sent only if it commits)."""
+    """Queue an email in the caller's transaction (sent only if it commits).
+
+    ``automatic`` marks an answer no person wrote (RFC 3834 ``Auto-Submitted``), which
+    auto-responders must not answer; ``kind`` names what it is, for the record.
+    """
     await enqueue(
         session,
         EMAIL_TOPIC,
@@ -46,6 +52,8 @@ async def queue_email(
             "subject": subject,
             "text": text + anti_phishing_footer(anti_phishing_code, lang),
             "lang": lang,
+            "automatic": automatic,
+            "kind": kind,
         },
     )
 
@@ -59,6 +67,10 @@ def build_message(settings: Settings, payload: dict[str, Any], item_id: int) -> 
     # The outbox item id makes the Message-ID stable across retries, so a receiving server
     # can drop a duplicate if a retry follows a send whose acknowledgement was lost.
     message["Message-ID"] = f"<outbox-{item_id}@{domain}>"
+    if settings.support_email:
+        message["Reply-To"] = settings.support_email  # where answers become ticket replies
+    if payload.get("automatic"):
+        message["Auto-Submitted"] = "auto-replied"
     message.set_content(payload["text"])
     return message
 

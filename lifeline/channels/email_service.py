@@ -36,6 +36,7 @@ from lifeline.security.antivirus import AttachmentInfected
 from lifeline.security.audit import Actor
 from lifeline.security.masking import secret_warning
 from lifeline.tickets import actions, repository
+from lifeline.tickets.email_updates import email_subject
 from lifeline.tickets.models import Ticket, TicketChannel, TicketStatus
 from lifeline.tickets.service import NewTicket, create_ticket
 from lifeline.tickets.state import customer_may_reopen
@@ -212,6 +213,7 @@ async def receive_email(
                 fields=_fields(understanding.entities),
                 related_ticket=related,
                 attachments=attachments,
+                acknowledge_by_email=not email.automatic,
             ),
             actor,
         )
@@ -224,9 +226,11 @@ async def receive_email(
             await queue_email(
                 session,
                 to=email.sender,
-                subject=f"[#{ticket.number}] {ticket.subject}",
+                subject=email_subject(ticket),
                 text=warning,
                 lang=language,
+                automatic=True,
+                kind="secret_warning",
                 anti_phishing_code=await anti_phishing_code_for(
                     session, customer.external_id, None
                 ),

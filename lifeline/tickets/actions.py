@@ -15,6 +15,7 @@ from lifeline.errors import InvalidRequest
 from lifeline.security.audit import Actor, record_audit
 from lifeline.security.masking import mask_secrets
 from lifeline.tickets import clocks, policies, repository
+from lifeline.tickets.email_updates import email_ticket_update
 from lifeline.tickets.events import TicketEvent, publish_after_commit
 from lifeline.tickets.models import (
     AuthorType,
@@ -119,8 +120,16 @@ def _event(ticket: Ticket, event_type: str, audience: str, data: dict[str, Any])
 
 
 async def notify_customer(
-    session: AsyncSession, ticket: Ticket, template: str, **variables: Any
+    session: AsyncSession,
+    ticket: Ticket,
+    template: str,
+    *,
+    by_email: bool = True,
+    reply: str | None = None,
+    **variables: Any,
 ) -> None:
+    """In the customer's notifications and, for a ticket that came by email, by email too
+    (unless ``by_email`` is off); ``reply`` is an agent's reply to quote in that email."""
     await notify(
         session,
         recipient_type="customer",
@@ -129,6 +138,15 @@ async def notify_customer(
         language=ticket.language,
         variables={"ticket_number": ticket.number, **variables},
     )
+    if by_email:
+        text = variables.get("text")
+        await email_ticket_update(
+            session,
+            ticket,
+            template,
+            notice=text if isinstance(text, str) else None,
+            reply=reply,
+        )
 
 
 async def notify_agent(
@@ -255,7 +273,7 @@ async def reply(
         if target is not None and target != ticket.status:
             await set_status(session, ticket, actor, target, now=now)
         if notify_people:
-            await notify_customer(session, ticket, "agent_replied")
+            await notify_customer(session, ticket, "agent_replied", reply=masked.masked)
     elif notify_people and ticket.assignee_id is not None:
         await notify_agent(session, ticket.assignee_id, ticket, "customer_replied")
     return entry

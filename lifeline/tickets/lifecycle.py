@@ -109,8 +109,9 @@ async def resolve(
 ) -> str:
     """Resolve (after an optional final reply) and send the one-use satisfaction link.
     Returns the survey token (for the notification; never shown to agents)."""
+    final_reply = None
     if reply_body:
-        await actions.reply(session, ticket, actor, reply_body, notify_people=False)
+        final_reply = await actions.reply(session, ticket, actor, reply_body, notify_people=False)
     await actions.set_status(session, ticket, actor, S.RESOLVED)
     nonce = secrets.token_hex(16)
     session.add(
@@ -126,6 +127,7 @@ async def resolve(
         session,
         ticket,
         "csat_prompt",
+        reply=final_reply.body if final_reply is not None else None,
         link=link,
         text=render("csat_prompt", ticket.language, number=ticket.number, link=link),
     )

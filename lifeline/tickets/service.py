@@ -116,6 +116,8 @@ class NewTicket:
     conversation_id: int | None = None
     related_ticket: Ticket | None = None
     attachments: Sequence[Attachment] = ()
+    # Off for a message an auto-responder sent: acknowledging it by email could loop.
+    acknowledge_by_email: bool = True
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,9 @@ async def create_ticket(
     else:
         notice = render("ticket_created", language, number=ticket.number)
         template = "ticket_created"
-    await actions.notify_customer(session, ticket, template, text=notice)
+    await actions.notify_customer(
+        session, ticket, template, by_email=new.acknowledge_by_email, text=notice
+    )
     if decision.assignee is not None:
         await actions.notify_agent(session, decision.assignee.id, ticket, "ticket_assigned")
         # Last: the upsert locks the agent's load row until commit, and concurrent tickets
@@ -297,7 +301,9 @@ async def _link_duplicate(
     await actions.record(
         session, existing, Actor.system(), "duplicate_notice", body=notice, internal=False, now=now
     )
-    await actions.notify_customer(session, existing, "duplicate_notice", text=notice)
+    await actions.notify_customer(
+        session, existing, "duplicate_notice", by_email=new.acknowledge_by_email, text=notice
+    )
     return Created(ticket=existing, duplicate=True, notice=notice)
 
 

@@ -4,7 +4,6 @@ tickets, attachments through the upload checks, and SMTP answers for what is ref
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
@@ -13,7 +12,6 @@ from sqlalchemy import func, select
 
 from lifeline.attachments.models import Attachment
 from lifeline.channels.email_in import clean_subject, html_to_text, parse_email, strip_quoted
-from lifeline.channels.email_server import start_email_server
 from lifeline.context import AppContext
 from lifeline.outbox.models import OutboxItem
 from lifeline.security.masking import secret_warning
@@ -33,63 +31,9 @@ from tests.channels.leaks import (
     TXID,
     assert_no_secret_stored,
 )
+from tests.channels.mail import ALICE, SUPPORT, Mailer, open_mailer
 from tests.support.fake_clamd import EICAR, fake_clamd
 from tests.support.servers import free_port
-
-SUPPORT = "support@demoexchange.com"
-ALICE = "alice@example.com"
-
-
-class Mailer:
-    def __init__(self, context: AppContext, port: int) -> None:
-        self.context = context
-        self.port = port
-
-    async def send(
-        self,
-        subject: str,
-        text: str | None = None,
-        *,
-        sender: str = ALICE,
-        to: str = SUPPORT,
-        html: str | None = None,
-        attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]
-        headers: dict[str, str] | None = None,
-    ) -> str:
-        """Send over SMTP; returns the server's answer to DATA (raises if refused)."""
-        message = EmailMessage()
-        message["From"] = f"Alice <{sender}>"
-        message["To"] = to
-        message["Subject"] = subject
-        for name, value in (headers or {}).items():
-            message[name] = value
-        if text is not None:
-            message.set_content(text)
-        if html is not None:
-            if text is None:
-                message.set_content(html, subtype="html")
-            else:
-                message.add_alternative(html, subtype="html")
-        for filename, content, mime in attachments:
-            maintype, subtype = mime.split("/")
-            message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
-        async with aiosmtplib.SMTP(hostname="127.0.0.1", port=self.port, timeout=30) as smtp:
-            _errors, answer = await smtp.send_message(message)
-        return answer
-
-    async def send_raw(self, sender: str, recipients: list[str], raw: bytes) -> Any:
-        async with aiosmtplib.SMTP(hostname="127.0.0.1", port=self.port, timeout=30) as smtp:
-            return await smtp.sendmail(sender, recipients, raw)
-
-
-async def _mailer(context: AppContext) -> AsyncIterator[Mailer]:
-    port = free_port()
-    server = await start_email_server(context, host="127.0.0.1", port=port)
-    try:
-        yield Mailer(context, port)
-    finally:
-        server.close()
-        await server.wait_closed()
 
 
 @pytest.fixture
@@ -99,7 +43,7 @@ async def mail_context(context: AppContext, desk: None) -> AppContext:
 
 @pytest.fixture
 async def mailer(mail_context: AppContext) -> AsyncIterator[Mailer]:
-    async for opened in _mailer(mail_context):
+    async for opened in open_mailer(mail_context):
         yield opened
 
 
@@ -121,14 +65,15 @@ async def _entries(context: AppContext, ticket: Ticket) -> list[TicketEntry]:
         )
 
 
-async def _emails(context: AppContext) -> list[dict[str, Any]]:
+async def _emails(context: AppContext, kind: str | None = None) -> list[dict[str, Any]]:
+    """The queued emails, of one kind (e.g. ``secret_warning``) or all."""
     async with context.sessionmaker() as session:
         items = (
             await session.scalars(
                 select(OutboxItem).where(OutboxItem.topic == "email.send").order_by(OutboxItem.id)
             )
         ).all()
-    return [item.payload for item in items]
+    return [item.payload for item in items if kind is None or item.payload.get("kind") == kind]
 
 
 async def test_secrets_are_masked_before_storage_and_the_sender_is_warned(
@@ -152,11 +97,16 @@ async def test_secrets_are_masked_before_storage_and_the_sender_is_warned(
         [attachment] = (await session.scalars(select(Attachment))).all()
     assert attachment.content_type == "image/png"
     assert attachment.filename.endswith(".png")
-    [warning] = await _emails(mail_context)
+    [warning] = await _emails(mail_context, "secret_warning")
     assert warning["to"] == ALICE
     assert warning["subject"].startswith(f"[#{ticket.number}]")
+    assert warning["automatic"]
     expected = secret_warning(["seed_phrase", "password", "otp_code"], "en")
     assert expected is not None and expected in warning["text"]
+    [receipt] = await _emails(mail_context, "ticket_created")
+    assert receipt["to"] == ALICE
+    assert f"ticket number is #{ticket.number}" in receipt["text"]
+    assert PASSWORD not in receipt["subject"]
 
 
 async def test_a_reply_threads_onto_the_senders_own_ticket(
@@ -204,7 +154,7 @@ async def test_html_only_mail_in_chinese_gets_a_chinese_warning(
     assert "alert(1)" not in ticket.description
     assert "color:red" not in ticket.description
     await assert_no_secret_stored(mail_context.sessionmaker)
-    [warning] = await _emails(mail_context)
+    [warning] = await _emails(mail_context, "secret_warning")
     expected = secret_warning(["password"], "zh")
     assert expected is not None and expected in warning["text"]
 
@@ -214,13 +164,14 @@ async def test_mail_without_secrets_sends_no_warning(
 ) -> None:
     await mailer.send("Trading question", "How do I place a limit order?")
     assert len(await _tickets(mail_context)) == 1
-    assert await _emails(mail_context) == []
+    assert await _emails(mail_context, "secret_warning") == []
+    assert [email["kind"] for email in await _emails(mail_context)] == ["ticket_created"]
 
 
 async def test_refused_attachments_are_noted_not_stored(context: AppContext, desk: None) -> None:
     with fake_clamd() as (url, log):
         scanning = configured(context, smtp_ingress_port=1, clamd_url=url)
-        async for mailer in _mailer(scanning):
+        async for mailer in open_mailer(scanning):
             answer = await mailer.send(
                 "Evidence",
                 "Screenshots attached.",
@@ -244,7 +195,7 @@ async def test_refused_attachments_are_noted_not_stored(context: AppContext, des
 async def test_an_unavailable_scanner_defers_the_message(context: AppContext, desk: None) -> None:
     down = f"tcp://127.0.0.1:{free_port()}"
     scanning = configured(context, smtp_ingress_port=1, clamd_url=down, clamd_timeout_seconds=2)
-    async for mailer in _mailer(scanning):
+    async for mailer in open_mailer(scanning):
         with pytest.raises(aiosmtplib.SMTPDataError) as refused:
             await mailer.send(
                 "Evidence", "See attached", attachments=[("a.png", samples.png(), "image/png")]
@@ -272,9 +223,7 @@ async def test_unknown_recipients_and_unreadable_mail_are_refused(
     assert await _tickets(mail_context) == []
 
 
-async def test_automatic_mail_gets_no_warning_back(
-    mailer: Mailer, mail_context: AppContext
-) -> None:
+async def test_automatic_mail_gets_no_email_back(mailer: Mailer, mail_context: AppContext) -> None:
     await mailer.send(
         "Out of office", f"password {PASSWORD}", headers={"Auto-Submitted": "auto-replied"}
     )
@@ -335,7 +284,7 @@ def test_parsing_masks_everything_it_returns() -> None:
 
 async def test_oversized_mail_is_refused(context: AppContext, desk: None) -> None:
     small = configured(context, smtp_ingress_port=1, smtp_ingress_max_bytes=2000)
-    async for mailer in _mailer(small):
+    async for mailer in open_mailer(small):
         with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
             await mailer.send("Big", "x" * 5000)
     assert refused.value.code == 552
@@ -359,7 +308,7 @@ async def test_a_database_failure_defers_the_message(context: AppContext, desk: 
         knowledge=context.knowledge,
     )
     try:
-        async for mailer in _mailer(broken):
+        async for mailer in open_mailer(broken):
             with pytest.raises(aiosmtplib.SMTPDataError) as deferred:
                 await mailer.send("Deposit", "My deposit is missing")
     finally:

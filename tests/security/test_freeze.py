@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import socket
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +19,7 @@ from lifeline.exchange.schemas import AccountState
 from lifeline.outbox.models import OutboxItem
 from lifeline.security.models import AuditEntry
 from tests.support.factories import customer_token, make_agent, sign_in
+from tests.support.smtp_inbox import Inbox, smtp_inbox
 
 
 async def _emails(sessionmaker: async_sessionmaker[AsyncSession]) -> list[dict[str, Any]]:
@@ -210,25 +210,10 @@ async def test_the_security_team_freezes_for_a_customer_and_an_agent_cannot(
     assert entry.details["via"] == "security_team"
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server() -> Any:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
+def smtp_server() -> Iterator[tuple[int, Inbox]]:
+    with smtp_inbox() as inbox:
+        yield inbox.port, inbox
 
 
 async def test_the_code_email_goes_out_over_real_smtp(
