@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lifeline.accounts import repository
 from lifeline.accounts.models import Agent, AgentSession, ApiToken, Customer, Visitor
-from lifeline.accounts.service import resolve_api_token, resolve_session_token, upsert_customer
+from lifeline.accounts.service import (
+    customer_is_current,
+    resolve_api_token,
+    resolve_session_token,
+    upsert_customer,
+)
 from lifeline.accounts.tokens import (
     API_TOKEN_PREFIX,
     decode_customer_token,
@@ -117,6 +122,11 @@ async def current_agent(staff: CurrentStaff) -> Staff:
 CurrentAgent = Annotated[Staff, Depends(current_agent)]
 
 
+class NeedsWrite(Exception):
+    """Identifying this caller would write (a new or changed customer): retry in a write
+    transaction."""
+
+
 async def identify_customer(
     session: AsyncSession,
     settings: Settings,
@@ -124,14 +134,24 @@ async def identify_customer(
     bearer: str | None,
     visitor_token: str | None,
     ip: str | None,
+    read_only: bool = False,
 ) -> CustomerIdentity:
-    """A customer token (the exchange's signed JWT) or a visitor token; at least one."""
+    """A customer token (the exchange's signed JWT) or a visitor token; at least one.
+
+    With ``read_only`` nothing is written: a customer token that would create or refresh the
+    customer record raises :class:`NeedsWrite` instead.
+    """
     customer: Customer | None = None
     if bearer and not bearer.startswith(API_TOKEN_PREFIX):
         claims = decode_customer_token(
             bearer, settings.customer_token_secret, settings.customer_token_issuer
         )
-        customer = await upsert_customer(session, claims)
+        if read_only:
+            customer = await repository.customer_by_external_id(session, claims.sub)
+            if customer is None or not customer_is_current(customer, claims):
+                raise NeedsWrite
+        else:
+            customer = await upsert_customer(session, claims)
     visitor: Visitor | None = None
     if visitor_token:
         visitor = await repository.visitor_by_public_id(

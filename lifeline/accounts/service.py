@@ -272,6 +272,16 @@ async def revoke_api_token(session: AsyncSession, token_id: int, actor: Actor) -
     return api_token
 
 
+def customer_is_current(customer: Customer, claims: CustomerClaims) -> bool:
+    """Whether the stored customer already says everything ``claims`` asserts."""
+    return (
+        (claims.email is None or customer.email == claims.email.lower())
+        and (claims.name is None or customer.name == claims.name)
+        and (claims.lang is None or customer.preferred_language == claims.lang)
+        and (claims.vip_tier is None or customer.vip_tier == claims.vip_tier)
+    )
+
+
 async def upsert_customer(session: AsyncSession, claims: CustomerClaims) -> Customer:
     """The exchange is the source of truth for who a customer is; refresh what it asserts."""
     customer = await repository.customer_by_external_id(session, claims.sub)

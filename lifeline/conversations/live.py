@@ -19,8 +19,9 @@ from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from lifeline.accounts.deps import SESSION_COOKIE, Staff, identify_customer
+from lifeline.accounts.deps import SESSION_COOKIE, NeedsWrite, Staff, identify_customer
 from lifeline.accounts.service import resolve_session_token
 from lifeline.context import AppContext
 from lifeline.conversations import repository, service
@@ -50,29 +51,51 @@ def message_event(message: Message) -> dict[str, Any]:
 async def _authenticate(
     websocket: WebSocket, context: AppContext, conversation_id: str
 ) -> tuple[Conversation, bool, str]:
-    """The conversation, whether the caller is staff, and who they are (for events)."""
+    """The conversation, whether the caller is staff, and who they are (for events).
+
+    A returning customer is identified in a read-only transaction, which on SQLite waits for
+    no writer: after a restart every open widget reconnects at once. Staff sessions, new
+    customers and changed customer details take a write transaction.
+    """
     ip = websocket.client.host if websocket.client else None
-    async with transaction(context.sessionmaker) as session:
-        cookie = websocket.cookies.get(SESSION_COOKIE)
-        who: Staff | Any
-        if cookie and not websocket.query_params.get("token"):
+    cookie = websocket.cookies.get(SESSION_COOKIE)
+    if cookie and not websocket.query_params.get("token"):
+        async with transaction(context.sessionmaker) as session:
             agent, agent_session = await resolve_session_token(session, cookie)
-            who = Staff(
+            staff = Staff(
                 actor=Actor(type="agent", id=str(agent.id), ip=ip),
                 permissions=ROLE_PERMISSIONS[agent.role],
                 agent=agent,
                 agent_session=agent_session,
             )
-        else:
-            who = await identify_customer(
-                session,
-                context.settings,
-                bearer=websocket.query_params.get("token"),
-                visitor_token=websocket.query_params.get("visitor"),
-                ip=ip,
-            )
-        conversation = await service.access_conversation(session, who, conversation_id)
-        return conversation, isinstance(who, Staff), f"{who.actor.type}:{who.actor.id}"
+            conversation = await service.access_conversation(session, staff, conversation_id)
+            return conversation, True, f"agent:{agent.id}"
+    try:
+        async with reading(context.sessionmaker) as session:
+            return await _customer_access(websocket, context, session, conversation_id, ip, True)
+    except NeedsWrite:
+        async with transaction(context.sessionmaker) as session:
+            return await _customer_access(websocket, context, session, conversation_id, ip, False)
+
+
+async def _customer_access(
+    websocket: WebSocket,
+    context: AppContext,
+    session: AsyncSession,
+    conversation_id: str,
+    ip: str | None,
+    read_only: bool,
+) -> tuple[Conversation, bool, str]:
+    who = await identify_customer(
+        session,
+        context.settings,
+        bearer=websocket.query_params.get("token"),
+        visitor_token=websocket.query_params.get("visitor"),
+        ip=ip,
+        read_only=read_only,
+    )
+    conversation = await service.access_conversation(session, who, conversation_id)
+    return conversation, False, f"{who.actor.type}:{who.actor.id}"
 
 
 @router.websocket("/api/v1/conversations/{conversation_id}/live")

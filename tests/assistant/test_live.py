@@ -104,3 +104,25 @@ async def test_two_server_processes_share_events_through_redis(
             frame = await _next_of(ws, "message.created")
             assert frame["message"]["id"] == posted["message"]["id"]
             assert frame["message"]["body"] == "hello from the other node"
+
+
+@pytest.mark.database
+async def test_a_live_connection_with_new_details_refreshes_the_customer(
+    settings: Settings, demo_data: None, sessionmaker: Any
+) -> None:
+    from sqlalchemy import select
+
+    from lifeline.accounts.models import Customer
+
+    with running_app(settings) as base:
+        english = customer_token(settings, d.ALICE, lang="en")
+        conversation = await _start(base, english)
+        await _post(base, english, conversation, "hello")
+        # The exchange now says the customer reads Chinese; only the connection carries it.
+        chinese = customer_token(settings, d.ALICE, lang="zh")
+        url = f"ws://{base}/api/v1/conversations/{conversation}/live?token={chinese}"
+        async with websockets.connect(url) as ws:
+            await _next_of(ws, "message.created")  # caught up: connected and authorised
+    async with sessionmaker() as session:
+        customer = await session.scalar(select(Customer).where(Customer.external_id == d.ALICE))
+    assert customer is not None and customer.preferred_language == "zh"

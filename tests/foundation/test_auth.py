@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -240,3 +241,37 @@ async def test_visitor_token_identifies_and_links_to_a_customer(
 
 async def test_no_identity_is_a_401(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/v1/customers/me")).status_code == 401
+
+
+async def test_a_read_only_identification_of_a_customer_never_writes(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """What live connections use first: a returning customer needs no write; a new customer
+    or changed details ask for a write transaction instead of writing."""
+    import pytest
+
+    from lifeline.accounts.deps import NeedsWrite, identify_customer
+    from lifeline.db import reading, transaction
+
+    def identify(session: AsyncSession, token: str, read_only: bool) -> Any:
+        return identify_customer(
+            session, settings, bearer=token, visitor_token=None, ip=None, read_only=read_only
+        )
+
+    first = customer_token(settings, "U7001", email="Carol@Example.com", lang="en")
+    async with reading(sessionmaker) as session:
+        with pytest.raises(NeedsWrite):
+            await identify(session, first, True)
+    async with transaction(sessionmaker) as session:
+        created = (await identify(session, first, False)).customer
+    async with reading(sessionmaker) as session:
+        again = (await identify(session, first, True)).customer
+        assert again is not None and again.id == created.id
+        assert again.email == "carol@example.com"
+    changed = customer_token(settings, "U7001", email="carol@example.com", lang="zh")
+    async with reading(sessionmaker) as session:
+        with pytest.raises(NeedsWrite):
+            await identify(session, changed, True)
+    async with transaction(sessionmaker) as session:
+        updated = (await identify(session, changed, False)).customer
+    assert updated is not None and updated.preferred_language == "zh"
