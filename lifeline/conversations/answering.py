@@ -17,6 +17,7 @@ from lifeline.conversations import repository, service
 from lifeline.conversations.live import publish_messages
 from lifeline.conversations.models import Conversation, ConversationStatus, Message, SenderType
 from lifeline.db import after_commit, utcnow
+from lifeline.livechat import events
 from lifeline.livechat import service as livechat
 
 # Nobody is on a wrapped-up chat (resolved, or carried on as a ticket): the assistant answers.
@@ -69,6 +70,7 @@ async def answer_customer_message(
         await publish_messages(context, conversation.public_id, published)
 
     after_commit(session, publish)
+    events.customer_wrote(session, context, conversation)
     if conversation.status not in BOT_ANSWERS and action != "freeze_account":
         # A person has (or will have) this conversation: no automatic answer. The emergency
         # freeze works whoever has the chat.

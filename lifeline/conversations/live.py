@@ -29,6 +29,7 @@ from lifeline.conversations.models import Conversation, Message
 from lifeline.conversations.schemas import MessageRead
 from lifeline.db import reading, transaction
 from lifeline.errors import LifelineError
+from lifeline.livechat.read_marker import mark_read
 from lifeline.security.audit import Actor
 from lifeline.security.permissions import ROLE_PERMISSIONS
 
@@ -50,8 +51,9 @@ def message_event(message: Message) -> dict[str, Any]:
 
 async def _authenticate(
     websocket: WebSocket, context: AppContext, conversation_id: str
-) -> tuple[Conversation, bool, str]:
-    """The conversation, whether the caller is staff, and who they are (for events).
+) -> tuple[Conversation, int | None, str]:
+    """The conversation, the agent's id when the caller is staff, and who they are (for
+    events).
 
     A returning customer is identified in a read-only transaction, which on SQLite waits for
     no writer: after a restart every open widget reconnects at once. Staff sessions, new
@@ -69,7 +71,7 @@ async def _authenticate(
                 agent_session=agent_session,
             )
             conversation = await service.access_conversation(session, staff, conversation_id)
-            return conversation, True, f"agent:{agent.id}"
+            return conversation, agent.id, f"agent:{agent.id}"
     try:
         async with reading(context.sessionmaker) as session:
             return await _customer_access(websocket, context, session, conversation_id, ip, True)
@@ -85,7 +87,7 @@ async def _customer_access(
     conversation_id: str,
     ip: str | None,
     read_only: bool,
-) -> tuple[Conversation, bool, str]:
+) -> tuple[Conversation, int | None, str]:
     who = await identify_customer(
         session,
         context.settings,
@@ -95,14 +97,14 @@ async def _customer_access(
         read_only=read_only,
     )
     conversation = await service.access_conversation(session, who, conversation_id)
-    return conversation, False, f"{who.actor.type}:{who.actor.id}"
+    return conversation, None, f"{who.actor.type}:{who.actor.id}"
 
 
 @router.websocket("/api/v1/conversations/{conversation_id}/live")
 async def live(websocket: WebSocket, conversation_id: str) -> None:
     context: AppContext = websocket.app.state.context
     try:
-        conversation, is_staff, who = await _authenticate(websocket, context, conversation_id)
+        conversation, agent_id, who = await _authenticate(websocket, context, conversation_id)
     except LifelineError as error:
         await websocket.close(code=4401 if error.status_code == 401 else 4404)
         return
@@ -110,6 +112,7 @@ async def live(websocket: WebSocket, conversation_id: str) -> None:
         after_id = max(0, int(websocket.query_params.get("after_id", "0")))
     except ValueError:
         after_id = 0
+    is_staff = agent_id is not None
     await websocket.accept()
     channel = channel_of(conversation.public_id)
     sequence = 0
@@ -163,6 +166,8 @@ async def live(websocket: WebSocket, conversation_id: str) -> None:
             if kind == "typing":
                 await context.hub.publish(channel, {"type": "typing", "from": who})
             elif kind == "read" and isinstance(data.get("message_id"), int):
+                if agent_id is not None:
+                    await _remember_read(context, conversation.id, agent_id, data["message_id"])
                 await context.hub.publish(
                     channel, {"type": "read", "from": who, "message_id": data["message_id"]}
                 )
@@ -174,6 +179,15 @@ async def live(websocket: WebSocket, conversation_id: str) -> None:
         except WebSocketDisconnect:
             return
         await serve_until_gone(websocket, forward(queue), receive())
+
+
+async def _remember_read(
+    context: AppContext, conversation_id: int, agent_id: int, message_id: int
+) -> None:
+    async with transaction(context.sessionmaker) as session:
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is not None:
+            await mark_read(session, conversation, agent_id, message_id)
 
 
 async def serve_until_gone(websocket: WebSocket, *loops: Coroutine[Any, Any, None]) -> None:

@@ -67,6 +67,8 @@ class Conversation(TimestampMixin, Base):
     # Live chat: waiting in the queue, with whom, and how it ended.
     queued_at: Mapped[datetime | None] = mapped_column(default=None)
     accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The last message the assigned agent has read (None: nothing since the hand-off).
+    agent_read_message_id: Mapped[int | None] = mapped_column(default=None)
     wrapped_up_at: Mapped[datetime | None] = mapped_column(default=None)
     vip_tier: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set by a transfer: who may take it next (a language, one agent, or a supervisor).

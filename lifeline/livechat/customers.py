@@ -114,6 +114,7 @@ async def upload(
         meta={"attachment": attachment_meta(stored_file)},
     )
     events.emit_message(session, context, conversation.public_id, stored.message)
+    events.customer_wrote(session, context, conversation)
     return stored.message
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lifeline.accounts.models import Agent
 from lifeline.context import AppContext
 from lifeline.conversations.live import channel_of, message_event
-from lifeline.conversations.models import Message
+from lifeline.conversations.models import Conversation, Message
 from lifeline.db import after_commit, transaction
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,17 @@ def emit_message(
     session: AsyncSession, context: AppContext, public_id: str, message: Message
 ) -> None:
     emit(session, context, channel_of(public_id), message_event(message))
+
+
+def customer_wrote(session: AsyncSession, context: AppContext, conversation: Conversation) -> None:
+    """Tell the assigned agent's console there is a new message (its unread count)."""
+    if conversation.assigned_agent_id is not None:
+        emit(
+            session,
+            context,
+            agent_channel(conversation.assigned_agent_id),
+            {"type": "conversation.message", "conversation_id": conversation.public_id},
+        )
 
 
 def queue_moved(session: AsyncSession, context: AppContext) -> None:

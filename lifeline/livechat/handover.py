@@ -47,6 +47,7 @@ def _requeue(session: AsyncSession, context: AppContext, conversation: Conversat
     conversation.status = S.QUEUED
     conversation.assigned_agent_id = None
     conversation.accepted_at = None
+    conversation.agent_read_message_id = None
     # A transferred customer keeps their place: they have waited already.
     conversation.queued_at = conversation.queued_at or utcnow()
     status_event(session, context, conversation, None)

@@ -20,6 +20,8 @@ from lifeline.livechat.schemas import (
 )
 
 PREVIEW_CHARS = 140
+# Chats whose customer is waiting on a person: only those count unread messages.
+_WITH_AGENTS = frozenset({ConversationStatus.QUEUED, ConversationStatus.ASSIGNED})
 
 
 async def chat_items(
@@ -40,6 +42,9 @@ async def chat_items(
         session, [c.team_id for c in conversations if c.team_id is not None]
     )
     last = await repository.last_messages(session, ids)
+    unread = await repository.unread_counts(
+        session, [c.id for c in conversations if c.status in _WITH_AGENTS]
+    )
     items: list[ChatListItem] = []
     for conversation in conversations:
         customer_ref: CustomerRef | None = None
@@ -76,6 +81,9 @@ async def chat_items(
                 last_message_at=conversation.last_message_at,
                 last_message_preview=message.body[:PREVIEW_CHARS] if message else None,
                 required_language=conversation.required_language,
+                unread=unread.get(conversation.id, 0)
+                if conversation.status in _WITH_AGENTS
+                else None,
             )
         )
     return items

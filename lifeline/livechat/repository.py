@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from lifeline.accounts.models import Agent, Customer, Team, Visitor
-from lifeline.conversations.models import Conversation, ConversationStatus, Message
+from lifeline.conversations.models import Conversation, ConversationStatus, Message, SenderType
 from lifeline.livechat.models import AgentPresence, PresenceStatus
 from lifeline.tickets.models import RoutingState, Ticket
 
@@ -182,6 +182,38 @@ async def last_messages(
     )
     rows = await session.scalars(select(Message).where(Message.id.in_(latest)))
     return {message.conversation_id: message for message in rows}
+
+
+async def unread_counts(session: AsyncSession, conversation_ids: Sequence[int]) -> dict[int, int]:
+    """Customer messages the assigned agent has not read, per conversation: those after the
+    agent's read marker, or without one, everything since the customer joined the queue."""
+    if not conversation_ids:
+        return {}
+    unread = (
+        select(Message.conversation_id, func.count())
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.conversation_id.in_(list(conversation_ids)),
+            Message.sender_type == SenderType.CUSTOMER,
+            Message.internal.is_(False),
+            or_(
+                Message.id > Conversation.agent_read_message_id,
+                and_(
+                    Conversation.agent_read_message_id.is_(None),
+                    Message.created_at >= Conversation.queued_at,
+                ),
+            ),
+        )
+        .group_by(Message.conversation_id)
+    )
+    return {conversation_id: count for conversation_id, count in await session.execute(unread)}
+
+
+async def last_message_id(session: AsyncSession, conversation_id: int) -> int | None:
+    latest: int | None = await session.scalar(
+        select(func.max(Message.id)).where(Message.conversation_id == conversation_id)
+    )
+    return latest
 
 
 async def customers_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Customer]:

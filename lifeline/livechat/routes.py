@@ -16,7 +16,7 @@ from lifeline.conversations.schemas import MessageRead
 from lifeline.conversations.service import access_conversation
 from lifeline.db import MAX_ID
 from lifeline.deps import Context, Session
-from lifeline.livechat import customers, handover, presenters, repository, service
+from lifeline.livechat import customers, handover, presenters, read_marker, repository, service
 from lifeline.livechat.overview import overview as build_overview
 from lifeline.livechat.schemas import (
     AgentMessageCreate,
@@ -30,6 +30,7 @@ from lifeline.livechat.schemas import (
     QueueStatus,
     RatingCreate,
     RatingRead,
+    ReadMarker,
     TagsUpdate,
     TransferRequest,
     WrapUpRequest,
@@ -124,6 +125,17 @@ async def send_message(
         session, context, staff, conversation, body.text, client_message_id=body.client_message_id
     )
     return AgentMessageRead.model_validate(message)
+
+
+@router.post("/conversations/{conversation_id}/read", status_code=204)
+async def mark_read(
+    conversation_id: str, body: ReadMarker, staff: Handler, session: Session
+) -> None:
+    """The assigned agent has read the chat up to ``message_id`` (the console's unread count);
+    the console sends the same over its live connection."""
+    conversation = await access_conversation(session, staff, conversation_id)
+    if staff.agent is not None:
+        await read_marker.mark_read(session, conversation, staff.agent.id, body.message_id)
 
 
 @router.post(

@@ -74,6 +74,10 @@ class AgentMessageCreate(BaseModel):
         return self
 
 
+class ReadMarker(BaseModel):
+    message_id: int = Field(ge=1)
+
+
 class NoteCreate(BaseModel):
     text: str = _TEXT
 

@@ -163,6 +163,7 @@ async def enqueue(
     conversation.team_id = team.id if team is not None else None
     conversation.assigned_agent_id = None
     conversation.accepted_at = None
+    conversation.agent_read_message_id = None
     conversation.wrapped_up_at = None
     conversation.required_agent_id = None
     conversation.required_language = None
@@ -213,6 +214,8 @@ async def assign(
     conversation.status = S.ASSIGNED
     conversation.assigned_agent_id = agent.id
     conversation.accepted_at = now
+    if previous != agent.id:
+        conversation.agent_read_message_id = None  # new to this agent: all of it is unread
     conversation.required_agent_id = None
     conversation.supervisor_required = False
     lang = conversation.language
@@ -296,6 +299,8 @@ async def agent_message(
     session.add(message)
     conversation.last_message_at = utcnow()
     await session.flush()
+    if conversation.assigned_agent_id == agent.id:
+        conversation.agent_read_message_id = message.id  # who answers has read what came before
     events.emit_message(session, context, conversation.public_id, message)
     await audit(session, staff.actor, "reply", conversation, {"message_id": message.id})
     return message

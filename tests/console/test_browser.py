@@ -69,6 +69,17 @@ async def _queued_chat(base: str, settings: Settings, context: AppContext) -> st
     return public_id
 
 
+async def _customer_says(base: str, settings: Settings, conversation_id: str, text: str) -> None:
+    token = customer_token(settings, d.ALICE, email=None)
+    async with httpx.AsyncClient(
+        base_url=f"http://{base}", headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as customer:
+        posted = await customer.post(
+            f"/api/v1/conversations/{conversation_id}/messages", json={"text": text}
+        )
+        assert posted.status_code == 201, posted.text
+
+
 async def _sign_in(page: Page, base: str, email: str, password: str) -> None:
     await page.get_by_test_id("sign-in-email").fill(email)
     await page.get_by_test_id("sign-in-password").fill(password)
@@ -144,6 +155,17 @@ async def test_an_agent_takes_a_queued_chat_in_the_browser(
         await expect(sent.filter(has_text="Your deposit is on its way.")).to_have_count(
             1, timeout=WAIT
         )
+
+        # Back in the inbox, what the customer writes next shows as unread, live.
+        await page.get_by_test_id("nav-inbox").click()
+        await expect(page.get_by_test_id("live-status")).to_have_attribute(
+            "data-state", "open", timeout=WAIT
+        )
+        await expect(item.get_by_test_id("item-unread")).to_have_count(0, timeout=WAIT)
+        await _customer_says(base, settings, conversation_id, "Thanks! How long will it take?")
+        await expect(item.get_by_test_id("item-unread")).to_have_text("1", timeout=WAIT)
+        await item.get_by_test_id("inbox-link").click()
+        await expect(customer_messages.filter(has_text="How long")).to_have_count(1, timeout=WAIT)
 
         await page.get_by_test_id("mode-note").check()
         await page.get_by_test_id("reply-input").fill(f"note {HOSTILE}")

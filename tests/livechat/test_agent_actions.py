@@ -305,3 +305,49 @@ async def test_the_inbox_costs_the_same_queries_for_one_chat_or_many(desk: Desk)
     for index in range(4):
         await desk.queued_chat(await desk.customer(f"U800{index + 1}"))
     assert await inbox_queries() == one
+
+
+async def test_unread_counts_follow_what_the_assigned_agent_has_read(desk: Desk) -> None:
+    emma = await desk.agent("emma@example.com", teams=("funds",))
+    sam = await desk.agent("sam@example.com", role=Role.SUPERVISOR, online=False)
+    customer = await desk.customer()
+    chat = await desk.queued_chat(customer)
+    assert (await emma.chat(chat))["assigned_agent"]["id"] == emma.id
+
+    async def unread() -> int:
+        listed = await emma.client.get("/api/v1/agent/conversations", params={"view": "mine"})
+        assert listed.status_code == 200, listed.text
+        [item] = [item for item in listed.json() if item["id"] == chat]
+        count: int = item["unread"]
+        return count
+
+    async def say(text: str) -> int:
+        response = await customer.client.post(
+            f"/api/v1/conversations/{chat}/messages", json={"text": text}
+        )
+        assert response.status_code == 201, response.text
+        message_id: int = response.json()["message"]["id"]
+        return message_id
+
+    assert await unread() == 0
+    first = await say("Are you there?")
+    await say("It is about my USDT deposit")
+    assert await unread() == 2
+    # A supervisor looking in does not read the chat for its agent.
+    assert (await sam.post(f"/conversations/{chat}/read", {"message_id": first})).status_code == 204
+    assert await unread() == 2
+    assert (
+        await emma.post(f"/conversations/{chat}/read", {"message_id": first})
+    ).status_code == 204
+    assert await unread() == 1
+    # Answering means having read what came before.
+    assert (
+        await emma.post(f"/conversations/{chat}/messages", {"text": "Yes, checking"})
+    ).is_success
+    assert await unread() == 0
+    # A marker past the end stops at the last message; what comes next is unread again.
+    await emma.post(f"/conversations/{chat}/read", {"message_id": 10**9})
+    await say("Thanks")
+    assert await unread() == 1
+    bad = await emma.post(f"/conversations/{chat}/read", {"message_id": 0})
+    assert bad.status_code == 422

@@ -205,3 +205,46 @@ async def test_the_console_stream_needs_a_signed_in_agent(settings: Settings) ->
     with running_app(settings) as base, pytest.raises(websockets.exceptions.WebSocketException):
         async with websockets.connect(f"ws://{base}/api/v1/agent/live") as ws:
             await asyncio.wait_for(ws.recv(), 5)
+
+
+@pytest.mark.database
+async def test_a_read_receipt_over_the_agents_connection_clears_the_unread_count(
+    settings: Settings, demo_data: None, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await _agents(sessionmaker)
+    token = customer_token(settings, d.ALICE)
+    with running_app(settings) as base:
+        emma = await _agent(base, "emma@example.com")
+        await emma.put("/api/v1/agent/presence", json={"status": "online"})
+        chat = await _hand_off(base, token)
+
+        async def unread() -> int:
+            listed = (await emma.get("/api/v1/agent/conversations?view=mine")).json()
+            count: int = next(item["unread"] for item in listed if item["id"] == chat)
+            return count
+
+        assert await unread() == 0  # the hand-off summary carries what came before
+        agent_url = f"ws://{base}/api/v1/conversations/{chat}/live"
+        customer_url = f"{agent_url}?token={token}"
+        console_url = f"ws://{base}/api/v1/agent/live"
+        async with (
+            websockets.connect(agent_url, additional_headers=_cookie_header(emma)) as agent_ws,
+            websockets.connect(console_url, additional_headers=_cookie_header(emma)) as console,
+            websockets.connect(customer_url) as customer_ws,
+        ):
+            async with httpx.AsyncClient(
+                base_url=f"http://{base}", headers={"Authorization": f"Bearer {token}"}
+            ) as customer:
+                said = await customer.post(
+                    f"/api/v1/conversations/{chat}/messages", json={"text": "Still waiting"}
+                )
+            message_id = said.json()["message"]["id"]
+            await _next_of(agent_ws, "message.created")
+            # The inbox hears of it, to show the count.
+            await _next_of(console, "conversation.message", conversation_id=chat)
+            assert await unread() == 1
+            await agent_ws.send(json.dumps({"type": "read", "message_id": message_id}))
+            receipt = await _next_of(customer_ws, "read")
+            assert receipt["message_id"] == message_id
+        assert await unread() == 0
+        await emma.aclose()

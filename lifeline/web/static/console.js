@@ -493,6 +493,9 @@
         { cls: "line" },
         link,
         el("span", { cls: "badge status-" + item.status, text: t("status_" + item.status) }),
+        item.unread
+          ? el("span", { cls: "badge unread-count", testid: "item-unread", text: String(item.unread) })
+          : null,
         el("span", { cls: "badge", text: (item.language || "").toUpperCase() }),
         vipBadge(item.vip_tier),
         item.required_language
@@ -683,7 +686,8 @@
     });
     byTestId("inbox-refresh").addEventListener("click", load);
     staffListeners.push(function (frame) {
-      if (["queue.changed", "conversation.assigned", "live.connected", "presence.changed"].indexOf(frame.type) >= 0) load();
+      var reloads = ["queue.changed", "conversation.assigned", "conversation.message", "live.connected", "presence.changed"];
+      if (reloads.indexOf(frame.type) >= 0) load();
     });
     // Polling fallback while the live channel is down.
     setInterval(function () {
