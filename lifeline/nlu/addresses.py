@@ -194,7 +194,9 @@ def _classify_bech32(token: str) -> tuple[str, str, bool] | None:
             try:
                 decoded = bech32m.decode(hrp, token)
             except bech32m.DecodeError:
-                return family, "segwit", False
+                # A valid base58 address may start the same way (TRON's "TB1...").
+                base58 = _classify_base58(token)
+                return base58 if base58 is not None and base58[2] else (family, "segwit", False)
             version, program = int(decoded.witver), bytes(decoded.witprog)
             return family, _segwit_kind(version, len(program)), True
     for hrp, family in _BECH32_HRPS.items():

@@ -277,3 +277,11 @@ def test_ton_round_trip(account: bytes, workchain: int, bounceable: bool) -> Non
     address = encode_ton_address(workchain, account, bounceable)
     assert _verdict(address) == ("ton", "account", True)
     assert [a.text for a in find_addresses(f"充到 {address} 了")] == [address]
+
+
+def test_a_tron_address_that_starts_like_a_testnet_segwit_one_is_tron() -> None:
+    match = validate_address("TB115BhpCAFbjPUgniZ36TZYxNB67fPKzr")
+    assert match is not None
+    assert (match.family, match.valid) == ("tron", True)
+    typo = validate_address("tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsy")  # one character off
+    assert typo is not None and (typo.family, typo.valid) == ("bitcoin", False)
