@@ -24,8 +24,11 @@ from tests.support.databases import create_database, drop_database, truncate_all
 MODEL_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "models"
 
 # Property tests check behaviour, not speed: no per-example deadline (speed is for bench/).
-hypothesis.settings.register_profile("lifeline", deadline=None)
-hypothesis.settings.load_profile("lifeline")
+hypothesis.settings.register_profile("lifeline", deadline=None, print_blob=True)
+# CI runs the same examples every time, so a merge is never blocked by a new random draw;
+# local runs keep exploring (and the example database replays what they found).
+hypothesis.settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis.settings.load_profile(os.environ.get("LIFELINE_HYPOTHESIS_PROFILE", "lifeline"))
 DATABASE_FIXTURES = {"settings", "engine", "sessionmaker", "session", "context", "client"}
 
 
