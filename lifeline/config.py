@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     # Accepted recipients besides ``support_email``.
     smtp_ingress_addresses: list[str] = []
     smtp_ingress_max_bytes: int = 25_000_000
+    # Check that inbound mail is from its From address (DKIM, or the trusted mail server's
+    # Authentication-Results); unproven mail never joins an existing ticket.
+    smtp_ingress_verify_senders: bool = True
+    smtp_ingress_trusted_authserv_ids: list[str] = []
+    # DNS resolvers for those checks ("host" or "host:port"); empty: the system's.
+    dns_nameservers: list[str] = []
     # Telegram bot (long polling). Empty token: off.
     telegram_bot_token: str = ""
     telegram_api_base: str = "https://api.telegram.org"

@@ -56,6 +56,8 @@ class ParsedEmail:
     automatic: bool = False
     # A digest of the Message-ID header (the header itself is the sender's free text).
     message_key: str | None = None
+    # Whether DKIM or the trusted mail server proved the From address (None: not checked).
+    sender_verified: bool | None = None
 
 
 class _TextExtractor(HTMLParser):

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SMTPSession
 
+from lifeline.channels.email_auth import check_sender, txt_lookup
 from lifeline.channels.email_in import MalformedEmail, parse_email
 from lifeline.channels.email_service import receive_email
 from lifeline.channels.inbound import warm_up_understanding
@@ -37,6 +39,7 @@ class IngressHandler:
     def __init__(self, context: AppContext) -> None:
         self.context = context
         self.recipients = accepted_recipients(context)
+        self.lookup = txt_lookup(context.settings.dns_nameservers)
 
     async def handle_RCPT(
         self,
@@ -61,6 +64,16 @@ class IngressHandler:
             return f"550 5.6.0 Message not readable: {error}"
         if email.sender in self.recipients:
             return "550 5.7.1 Mail from our own address is not accepted"
+        settings = self.context.settings
+        if settings.smtp_ingress_verify_senders:
+            check = await asyncio.to_thread(
+                check_sender,
+                raw,
+                email.sender,
+                lookup=self.lookup,
+                trusted_authserv_ids=settings.smtp_ingress_trusted_authserv_ids,
+            )
+            email = replace(email, sender_verified=check.verified)
         try:
             async with self.context.sessionmaker() as db:
                 token = current_session.set(db)

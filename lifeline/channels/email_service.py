@@ -53,6 +53,15 @@ class EmailOutcome:
     duplicate: bool = False
 
 
+# A sender the From address could not be proven for (see ``email_auth``).
+UNVERIFIED_TAG = "unverified-sender"
+_UNVERIFIED_NOTE = (
+    "The sender's address ({sender}) could not be verified: the message carries no valid "
+    "DKIM signature of its domain, and our mail server did not confirm it. Anyone can write "
+    "this From address. Do not act on account changes, withdrawal details or personal data "
+    "from this message; ask the customer to confirm in the app or from a verified message. "
+    "Answers go to the address itself, so its real owner sees them."
+)
 _RECEIVED = "email_received"
 _RECEIVED_KEPT = 50
 _FIELDS = ("txid", "order_id", "asset", "network", "amount", "address")
@@ -189,8 +198,11 @@ async def receive_email(
     related: Ticket | None = None
     if email.ticket_number is not None:
         ticket = await _own_ticket(session, customer, email.ticket_number)
-    if ticket is not None and not _accepts_customer_reply(ticket):
-        # A closed ticket (or one resolved too long ago) gets a follow-up instead.
+    if ticket is not None and (
+        not _accepts_customer_reply(ticket) or email.sender_verified is False
+    ):
+        # A closed ticket (or one resolved too long ago) gets a follow-up instead; so does a
+        # reply whose sender could not be proven, which must not speak in the owner's thread.
         related, ticket = ticket, None
     if ticket is not None:
         await actions.reply(
@@ -213,11 +225,16 @@ async def receive_email(
                 fields=_fields(understanding.entities),
                 related_ticket=related,
                 attachments=attachments,
+                tags=[UNVERIFIED_TAG] if email.sender_verified is False else [],
                 acknowledge_by_email=not email.automatic,
             ),
             actor,
         )
         ticket = created.ticket
+        if email.sender_verified is False and not created.duplicate:
+            await actions.add_note(
+                session, ticket, Actor.system(), _UNVERIFIED_NOTE.format(sender=email.sender)
+            )
     _remember_received(customer, email.message_key, ticket.number)
     warned = False
     if email.masked_kinds and not email.automatic:

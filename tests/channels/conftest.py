@@ -3,6 +3,7 @@ outbox worker finds those settings, and a desk (teams, SLA policies) tickets can
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,10 +16,26 @@ from lifeline.kb.content import load_bundled_articles
 from lifeline.kb.service import import_articles
 from lifeline.security.audit import Actor
 from lifeline.tickets.policies import ensure_default_policies
+from tests.channels.mail import EXAMPLE_COM
+from tests.support.fake_dns import FakeDns, fake_dns
+
+_DNS: list[FakeDns] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_dns() -> Iterator[FakeDns]:
+    """The DNS the channels resolve through: it publishes example.com's DKIM key."""
+    with fake_dns() as server:
+        server.add_txt(EXAMPLE_COM.name, EXAMPLE_COM.record)
+        _DNS.append(server)
+        yield server
+        _DNS.remove(server)
 
 
 def configured(context: AppContext, **overrides: Any) -> AppContext:
-    """The same database and services, with some settings changed."""
+    """The same database and services, with some settings changed (and the test DNS)."""
+    if _DNS:
+        overrides = {"dns_nameservers": [_DNS[0].address], **overrides}
     changed = AppContext(
         settings=context.settings.model_copy(update=overrides),
         engine=context.engine,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from typing import Any
 
 import aiosmtplib
+import dkim
+from Crypto.PublicKey import RSA
 
 from lifeline.channels.email_server import start_email_server
 from lifeline.context import AppContext
@@ -14,6 +19,40 @@ from tests.support.servers import free_port
 
 SUPPORT = "support@demoexchange.com"
 ALICE = "alice@example.com"
+SELECTOR = "mail2026"
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    """A domain's DKIM key pair: the private key signs, the TXT record publishes the public."""
+
+    domain: str
+    private_pem: bytes
+    record: str
+
+    @classmethod
+    def generate(cls, domain: str) -> DkimKey:
+        key = RSA.generate(2048)
+        public = base64.b64encode(key.publickey().export_key("DER")).decode()
+        return cls(domain, key.export_key("PEM"), f"v=DKIM1; k=rsa; p={public}")
+
+    @property
+    def name(self) -> str:
+        return f"{SELECTOR}._domainkey.{self.domain}"
+
+    def sign(self, raw: bytes) -> bytes:
+        signature: bytes = dkim.sign(
+            raw,
+            SELECTOR.encode(),
+            self.domain.encode(),
+            self.private_pem,
+            include_headers=[b"from", b"to", b"subject", b"message-id"],
+        )
+        return signature + raw
+
+
+# example.com signs its mail (its key is in the test DNS); other domains do not.
+EXAMPLE_COM = DkimKey.generate("example.com")
 
 
 class Mailer:
@@ -31,8 +70,10 @@ class Mailer:
         html: str | None = None,
         attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]
         headers: dict[str, str] | None = None,
+        signed_by: DkimKey | None = EXAMPLE_COM,
     ) -> str:
-        """Send over SMTP; returns the server's answer to DATA (raises if refused)."""
+        """Send over SMTP; returns the server's answer to DATA (raises if refused). Mail from
+        ``signed_by``'s domain carries its DKIM signature, as a real mail provider's would."""
         message = EmailMessage()
         message["From"] = f"Alice <{sender}>"
         message["To"] = to
@@ -49,8 +90,11 @@ class Mailer:
         for filename, content, mime in attachments:
             maintype, subtype = mime.split("/")
             message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+        raw = message.as_bytes(policy=SMTP_POLICY)
+        if signed_by is not None and sender.endswith("@" + signed_by.domain):
+            raw = signed_by.sign(raw)
         async with aiosmtplib.SMTP(hostname="127.0.0.1", port=self.port, timeout=30) as smtp:
-            _errors, answer = await smtp.send_message(message)
+            _errors, answer = await smtp.sendmail(sender, [to], raw)
         return answer
 
     async def send_raw(self, sender: str, recipients: list[str], raw: bytes) -> Any:
