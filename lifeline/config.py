@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     dns_nameservers: list[str] = []
     # Telegram bot (long polling). Empty token: off.
     telegram_bot_token: str = ""
+    # The bot's @username, for the account-linking links (https://t.me/<username>?start=...).
+    telegram_bot_username: str = ""
     telegram_api_base: str = "https://api.telegram.org"
     telegram_poll_timeout_seconds: int = 25
     # Demo only: the help center lists the demo customers and mints their tokens on request.

@@ -30,12 +30,15 @@ from lifeline.accounts.schemas import (
     SignInRequest,
     SignInResponse,
     TeamRead,
+    TelegramLinkRead,
     VisitorCreate,
     VisitorCreated,
 )
+from lifeline.channels.telegram_link import start_link
 from lifeline.db import MAX_ID
 from lifeline.deps import Context, Session, client_ip
 from lifeline.errors import InvalidRequest
+from lifeline.security.audit import record_audit
 from lifeline.security.permissions import Permission
 from lifeline.security.ratelimit import rate_limit
 
@@ -200,3 +203,25 @@ async def set_anti_phishing_code(
     if identity.customer is None:
         raise InvalidRequest("Sign in to set an anti-phishing code.")
     await service.set_anti_phishing_code(session, identity.customer, body.code, identity.actor)
+
+
+@router.post(
+    "/customers/me/telegram-link",
+    response_model=TelegramLinkRead,
+    dependencies=[rate_limit("telegram_link", 10, 3600, per="ip")],
+)
+async def telegram_link(
+    identity: CurrentCustomer, session: Session, context: Context
+) -> TelegramLinkRead:
+    """A one-time link that connects the customer's Telegram chat with the bot to this account."""
+    if identity.customer is None:
+        raise InvalidRequest("Sign in to link Telegram to your account.")
+    link = await start_link(session, context.settings, identity.customer)
+    await record_audit(
+        session,
+        identity.actor,
+        "customer.telegram_link_requested",
+        object_type="customer",
+        object_id=identity.customer.id,
+    )
+    return TelegramLinkRead(code=link.code, url=link.url, expires_at=link.expires_at)

@@ -110,3 +110,9 @@ class AntiPhishingCode(BaseModel):
         pattern=r"^[A-Za-z0-9\-_]+$",
         description="Shown in every email we send you: an email without it is not from us.",
     )
+
+
+class TelegramLinkRead(BaseModel):
+    code: str = Field(description="Send the bot /start followed by this code (done by the url).")
+    url: str | None = Field(description="https://t.me/<bot>?start=<code>; null without a bot name.")
+    expires_at: datetime

@@ -20,7 +20,9 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lifeline.accounts.models import Customer
 from lifeline.channels.inbound import warm_up_understanding
+from lifeline.channels.telegram_link import redeem
 from lifeline.config import Settings, get_settings
 from lifeline.context import AppContext
 from lifeline.conversations.answering import answer_customer_message
@@ -34,6 +36,7 @@ from lifeline.conversations.models import (
 from lifeline.conversations.service import add_message
 from lifeline.db import transaction, utcnow
 from lifeline.outbox.service import OutboxContext, enqueue, outbox_handler
+from lifeline.security.audit import Actor, record_audit
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,21 @@ WELCOME = {
     "in a person. Never send your password, codes or recovery phrase to anyone.",
     "zh": "您好！我是客服助手。请描述您遇到的问题，我会帮助您或转接人工客服。"
     "请勿向任何人发送密码、验证码或助记词。",
+}
+LINKED = {
+    "en": "This chat is now linked to your account, so I can check your deposits, withdrawals "
+    "and orders. Send /unlink to undo it. We will never ask for your password or codes here.",
+    "zh": "此对话已关联您的账户，我可以为您查询充值、提现和订单。发送 /unlink 可取消关联。"
+    "我们绝不会在这里索要您的密码或验证码。",
+}
+LINK_FAILED = {
+    "en": "That link has expired or was already used. Please ask for a new one in your account "
+    "on our website or app.",
+    "zh": "该关联链接已过期或已被使用，请在官网或App的账户页面重新获取。",
+}
+UNLINKED = {
+    "en": "This chat is no longer linked to your account.",
+    "zh": "此对话已取消与您账户的关联。",
 }
 TEXT_ONLY = {
     "en": "I can only read text messages here. Please describe your problem in words.",
@@ -189,6 +207,8 @@ async def conversation_for_chat(
         language=language,
         handoff={},
         state={BOT_KEY: bot_id, CHAT_KEY: str(chat_id)},
+        # A linked chat stays linked in its next conversation.
+        customer_id=conversation.customer_id if conversation is not None else None,
     )
     session.add(conversation)
     await session.flush()
@@ -256,18 +276,23 @@ async def handle_update(context: AppContext, update: dict[str, Any]) -> None:
             await add_message(
                 session, conversation, SenderType.BOT, TEXT_ONLY[_pick(conversation.language)]
             )
-        elif text.strip().split("@", 1)[0] == "/start":
-            await add_message(
-                session, conversation, SenderType.BOT, WELCOME[_pick(conversation.language)]
-            )
+        elif (command := _command(text)) is not None:
+            name, argument = command
+            reply = await _run_command(session, context.settings, conversation, name, argument)
+            await add_message(session, conversation, SenderType.BOT, reply)
         else:
             sender = message.get("from")
             sender_id = sender.get("id") if isinstance(sender, dict) else None
+            customer = (
+                await session.get(Customer, conversation.customer_id)
+                if conversation.customer_id is not None
+                else None
+            )
             await answer_customer_message(
                 session,
                 context,
                 conversation,
-                None,
+                customer,
                 text,
                 client_message_id=f"telegram:{update_id}",
                 sender_id=f"telegram:{sender_id}" if sender_id is not None else None,
@@ -275,6 +300,43 @@ async def handle_update(context: AppContext, update: dict[str, Any]) -> None:
             )
         await relay_outgoing(session, bot_id, conversation.id)
     context.outbox.wake()
+
+
+_COMMANDS = frozenset({"/start", "/unlink"})
+
+
+def _command(text: str) -> tuple[str, str] | None:
+    """("/start", "CODE") for "/start CODE" or "/start@our_bot CODE"; None for other text."""
+    head, _, argument = text.strip().partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return (name, argument.strip()) if name in _COMMANDS else None
+
+
+async def _run_command(
+    session: AsyncSession,
+    settings: Settings,
+    conversation: Conversation,
+    name: str,
+    argument: str,
+) -> str:
+    language = _pick(conversation.language)
+    if name == "/unlink":
+        conversation.customer_id = None
+        return UNLINKED[language]
+    if not argument:
+        return WELCOME[language]
+    customer = await redeem(session, settings, argument)
+    if customer is None:
+        return LINK_FAILED[language]
+    conversation.customer_id = customer.id
+    await record_audit(
+        session,
+        Actor(type="customer", id=str(customer.id)),
+        "customer.telegram_linked",
+        object_type="conversation",
+        object_id=conversation.public_id,
+    )
+    return LINKED[language]
 
 
 def _pick(language: str) -> str:

@@ -66,6 +66,7 @@ async def account_page(lang: str, request: Request, context: Context) -> Respons
         request.url.path,
         demo_customers=customers,
         demo=context.settings.demo_sign_in,
+        telegram=bool(context.settings.telegram_bot_token),
     )
 
 

@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 import logging
+import re
+import time
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
+from lifeline.app import create_app
 from lifeline.channels.telegram import (
+    LINK_FAILED,
+    LINKED,
     TELEGRAM_TOPIC,
+    UNLINKED,
     TelegramPoller,
     split_text,
     stored_offset,
 )
+from lifeline.channels.telegram_link import redeem
 from lifeline.context import AppContext
 from lifeline.conversations.models import Channel, Conversation, Message, SenderType
 from lifeline.conversations.service import add_message
 from lifeline.db import transaction
+from lifeline.exchange import demo_data as d
 from lifeline.outbox.models import OutboxItem, OutboxStatus
 from lifeline.security.masking import secret_warning
+from lifeline.security.models import AuditEntry
 from tests.channels.conftest import configured
 from tests.channels.leaks import SECRET_TEXT, TXID, assert_no_secret_stored
+from tests.support.factories import customer_token
 from tests.support.fake_telegram import FakeTelegram, fake_telegram
 
 TOKEN = "123456:TEST-token"
@@ -210,3 +222,73 @@ async def test_the_bot_token_never_reaches_the_logs(
     assert requests, "httpx logs its requests"
     assert all(TOKEN not in record.getMessage() for record in caplog.records)
     assert any("<telegram-token>" in record.getMessage() for record in requests)
+
+
+async def _link_code(context: AppContext, user_id: str) -> dict[str, Any]:
+    """What the signed-in customer's "connect Telegram" button asks the API for."""
+    transport = httpx.ASGITransport(app=create_app(context=context))
+    headers = {"Authorization": f"Bearer {customer_token(context.settings, user_id)}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=headers
+    ) as client:
+        response = await client.post("/api/v1/customers/me/telegram-link")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_a_linked_chat_gets_answers_from_the_customers_account(
+    bot_context: AppContext, telegram: tuple[str, FakeTelegram], demo_data: None
+) -> None:
+    _base, fake = telegram
+    linked = configured(bot_context, telegram_bot_username="DemoExchangeBot")
+    poller = TelegramPoller(linked)
+    question = f"my USDT deposit has not arrived, txid {d.DEPOSIT_CONFIRMING_TXID}"
+
+    fake.customer_says(CHAT, question)
+    await poller.poll_once()
+    await linked.outbox.drain()
+    assert "3/12" not in fake.messages_to(CHAT)[-1]  # anonymous: nothing from the account
+
+    link = await _link_code(linked, d.ALICE)
+    assert link["url"] == f"https://t.me/DemoExchangeBot?start={link['code']}"
+    assert len(link["code"]) <= 64 and re.fullmatch(r"[A-Za-z0-9_-]+", link["code"])
+    fake.customer_says(CHAT, f"/start {link['code']}")
+    fake.customer_says(CHAT, question)
+    await poller.poll_once()
+    await linked.outbox.drain()
+    *_, welcome, answer = fake.messages_to(CHAT)
+    assert welcome == LINKED["en"]
+    assert "3/12" in answer  # looked up at the exchange for Alice
+
+    # The code worked once: another chat cannot reuse it.
+    fake.customer_says(CHAT + 5, f"/start {link['code']}")
+    await poller.poll_once()
+    await linked.outbox.drain()
+    assert fake.messages_to(CHAT + 5) == [LINK_FAILED["en"]]
+
+    fake.customer_says(CHAT, "/unlink")
+    fake.customer_says(CHAT, question)
+    await poller.poll_once()
+    await linked.outbox.drain()
+    *_, unlinked, anonymous = fake.messages_to(CHAT)
+    assert unlinked == UNLINKED["en"]
+    assert "3/12" not in anonymous
+    async with linked.sessionmaker() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert "customer.telegram_linked" in actions
+
+
+async def test_link_codes_expire_are_replaced_and_cannot_be_forged(
+    bot_context: AppContext, demo_data: None
+) -> None:
+    older = (await _link_code(bot_context, d.ALICE))["code"]
+    newer = (await _link_code(bot_context, d.ALICE))["code"]
+    customer_id, expires, nonce, mac = newer.split("-", 3)
+    forged = f"{int(customer_id) + 1}-{expires}-{nonce}-{mac}"
+    stale = f"{customer_id}-{int(time.time()) - 1}-{nonce}-{mac}"
+    async with transaction(bot_context.sessionmaker) as session:
+        for code in (older, forged, stale, "garbage", f"{customer_id}-{expires}-{nonce}-x"):
+            assert await redeem(session, bot_context.settings, code) is None, code
+        found = await redeem(session, bot_context.settings, newer)
+        assert found is not None and found.external_id == d.ALICE

@@ -189,11 +189,43 @@
       });
     }
     const signedIn = await refresh();
+    telegramSection(signedIn);
     if (signedIn && fromExchange) await linkVisitor();
     if (signedIn && fromExchange) {
       const next = safeNext();
       if (next) location.href = next;
     }
+  }
+
+  function telegramSection(signedIn) {
+    const section = $("telegram-section");
+    if (!section) return;
+    section.hidden = !signedIn;
+    const button = $("telegram-link");
+    const result = $("telegram-result");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const answer = await api("POST", "/api/v1/customers/me/telegram-link");
+      button.disabled = false;
+      const error = $("telegram-error");
+      error.hidden = true;
+      if (!answer.ok) {
+        show(error, text("telegram-failed"));
+        return;
+      }
+      const open = $("telegram-open");
+      const manual = $("telegram-manual");
+      if (answer.data.url) {
+        open.href = answer.data.url;
+        open.hidden = false;
+        manual.hidden = true;
+      } else {
+        $("telegram-command").textContent = "/start " + answer.data.code;
+        manual.hidden = false;
+        open.hidden = true;
+      }
+      result.hidden = false;
+    });
   }
 
   // --- attachments (ticket form and replies) -----------------------------------------------
