@@ -17,7 +17,13 @@ from lifeline.security.audit import Actor
 from lifeline.security.outbound import blocked_outbound
 from lifeline.security.permissions import Permission
 from lifeline.tickets import actions, assignment, desk, lifecycle, presenters, service
-from lifeline.tickets.models import TicketCategory, TicketChannel, TicketPriority, TicketStatus
+from lifeline.tickets.models import (
+    Ticket,
+    TicketCategory,
+    TicketChannel,
+    TicketPriority,
+    TicketStatus,
+)
 from lifeline.tickets.repository import QueueFilter
 from lifeline.tickets.schemas import (
     AgentReplyCreate,
@@ -259,15 +265,7 @@ async def agent_reply(
     number: int, body: AgentReplyCreate, staff: Handler, session: Session
 ) -> StaffTicketDetail | JSONResponse:
     ticket = await service.access_ticket(session, staff, number, for_update=True)
-    blocked = await blocked_outbound(
-        session,
-        [body.body],
-        staff.actor,
-        lang=_agent_language(staff, ticket.language),
-        object_type="ticket",
-        object_id=ticket.number,
-    )
-    if blocked is not None:
+    if (blocked := await _guard_reply(session, staff, ticket, body.body)) is not None:
         return blocked
     files = await attachments.owned_attachments(session, body.attachment_ids, staff.actor)
     await actions.reply(
@@ -348,18 +346,9 @@ async def resolve(
     number: int, body: ResolveRequest, staff: Handler, session: Session, context: Context
 ) -> StaffTicketDetail | JSONResponse:
     ticket = await service.access_ticket(session, staff, number, for_update=True)
-    if body.reply:
-        # The final reply reaches the customer like any other: the same guard applies.
-        blocked = await blocked_outbound(
-            session,
-            [body.reply],
-            staff.actor,
-            lang=_agent_language(staff, ticket.language),
-            object_type="ticket",
-            object_id=ticket.number,
-        )
-        if blocked is not None:
-            return blocked
+    # The final reply reaches the customer like any other: the same guard applies.
+    if body.reply and (blocked := await _guard_reply(session, staff, ticket, body.reply)):
+        return blocked
     await lifecycle.resolve(session, context.settings, ticket, staff.actor, reply_body=body.reply)
     return await read_ticket(number, staff, session)
 
@@ -417,6 +406,20 @@ async def create_macro(
     if blocked is not None:
         return blocked
     return MacroRead.model_validate(await desk.create_macro(session, staff, body))
+
+
+async def _guard_reply(
+    session: Session, staff: Staff, ticket: Ticket, text: str
+) -> JSONResponse | None:
+    """The outbound guard's 422 (logged) when an agent's reply asks for a secret."""
+    return await blocked_outbound(
+        session,
+        [text],
+        staff.actor,
+        lang=_agent_language(staff, ticket.language),
+        object_type="ticket",
+        object_id=ticket.number,
+    )
 
 
 def _agent_language(staff: Staff, fallback: str) -> str:
