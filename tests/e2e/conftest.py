@@ -126,7 +126,8 @@ async def new_context(browser: Browser) -> AsyncIterator[object]:
 async def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    # The open chat is a fixed panel over the page: the viewport is what the customer sees.
+    await page.screenshot(path=str(path), full_page=not name.startswith("chat-"))
     return path
 
 
