@@ -1,5 +1,6 @@
-"""The agent console: server-rendered page shells; ``static/console.js`` fills them from the
-staff API. Every page but sign-in needs a live agent session; without one it redirects."""
+"""The agent console: server-rendered page shells that the scripts in ``static/console/`` (one
+module per page) fill from the staff API. Every page but sign-in needs a live agent session;
+without one it redirects."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def console_language(request: Request, context: Context) -> str:
 
 
 def console_strings(lang: str) -> dict[str, str]:
-    """The interface strings console.js needs, English where a translation is missing."""
+    """The interface strings the console scripts need, English where a translation is missing."""
     merged = {k: v for k, v in messages(FALLBACK).items() if k.startswith(_STRING_PREFIX)}
     merged.update({k: v for k, v in messages(lang).items() if k.startswith(_STRING_PREFIX)})
     return merged

@@ -103,6 +103,8 @@ async def test_an_agent_takes_a_queued_chat_in_the_browser(
         conversation_id = await _queued_chat(base, settings, context)
         page = await (await browser.new_context(locale="en-US")).new_page()
         page.set_default_timeout(WAIT)
+        script_errors: list[str] = []
+        page.on("pageerror", lambda error: script_errors.append(str(error)))
         await page.goto(f"http://{base}/console/conversations/{conversation_id}")
         assert "/console/sign-in" in page.url
 
@@ -188,3 +190,4 @@ async def test_an_agent_takes_a_queued_chat_in_the_browser(
         await expect(page.get_by_test_id("nav-inbox")).to_have_text("收件箱", timeout=WAIT)
         await page.goto(f"http://{base}/console/supervisor")
         await expect(page.get_by_test_id("forbidden")).to_be_visible(timeout=WAIT)
+        assert script_errors == []

@@ -67,7 +67,10 @@ async def test_pages_run_no_inline_script_under_the_csp(client: httpx.AsyncClien
     scripts = re.findall(r"<script([^>]*)>", response.text)
     assert scripts, "the page loads its script"
     for attributes in scripts:
-        assert 'src="/static/console.js"' in attributes or 'type="application/json"' in attributes
+        assert (
+            'type="module" src="/static/console/main.js"' in attributes
+            or 'type="application/json"' in attributes
+        )
     assert " on" not in "".join(re.findall(r"<[a-z]+\s[^>]*>", response.text)).replace(
         " one", ""
     ), "no inline event handlers"
@@ -318,7 +321,7 @@ def test_locale_files_have_the_same_keys_and_cover_the_templates() -> None:
     used: set[str] = set()
     for template in Path(TEMPLATES_DIR).glob("console_*.html"):
         used |= set(re.findall(r"t\(lang, '(console_[a-z_]+)'", template.read_text()))
-    script = (Path(STATIC_DIR) / "console.js").read_text()
+    script = console_script()
     used |= {f"console_{key}" for key in re.findall(r'\bt\("([a-z_]+)"', script)}
     # `t("status_" + value)` and the like name a family of keys: each needs members.
     families = {key for key in used if key.endswith("_")}
@@ -341,17 +344,35 @@ def test_locale_files_have_the_same_keys_and_cover_the_templates() -> None:
         assert f"console_status_{status}" in english
 
 
+def console_script() -> str:
+    """The console's modules, all of them."""
+    modules = sorted((Path(STATIC_DIR) / "console").glob("*.js"))
+    assert len(modules) > 1
+    return "\n".join(module.read_text() for module in modules)
+
+
 def test_the_script_never_writes_markup() -> None:
-    script = (Path(STATIC_DIR) / "console.js").read_text()
+    script = console_script()
     code = re.sub(r"/\*.*?\*/", "", script, flags=re.S)
     for sink in [".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write", "eval("]:
         assert sink not in code, sink
 
 
 async def test_static_assets_are_served(client: httpx.AsyncClient) -> None:
-    script = await client.get("/static/console.js")
-    assert script.status_code == 200
-    assert "javascript" in script.headers["content-type"]
-    assert "data-testid=" in script.text or "[data-testid" in script.text
+    main = await client.get("/static/console/main.js")
+    assert main.status_code == 200
+    assert "javascript" in main.headers["content-type"]
+    # Every module main.js imports, and every module those import, is served as JavaScript.
+    pending, seen = re.findall(r'from "\./([a-z_]+\.js)"', main.text), set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        module = await client.get(f"/static/console/{name}")
+        assert module.status_code == 200, name
+        assert "javascript" in module.headers["content-type"]
+        pending += re.findall(r'from "\./([a-z_]+\.js)"', module.text)
+    assert {"core.js", "inbox.js", "conversation.js", "ticket.js"} <= seen
     style = await client.get("/static/console.css")
     assert style.status_code == 200

@@ -104,8 +104,10 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def new_context(browser: Browser) -> AsyncIterator[object]:
-    """Makes isolated browser contexts (separate cookies and storage: separate people)."""
+    """Makes isolated browser contexts (separate cookies and storage: separate people).
+    An uncaught error in any of their pages' scripts fails the test."""
     opened: list[BrowserContext] = []
+    script_errors: list[str] = []
 
     async def make(*, phone: bool = False, locale: str = "en-US") -> BrowserContext:
         context = await browser.new_context(
@@ -115,12 +117,14 @@ async def new_context(browser: Browser) -> AsyncIterator[object]:
             has_touch=phone,
         )
         context.set_default_timeout(15_000)
+        context.on("weberror", lambda error: script_errors.append(str(error.error)))
         opened.append(context)
         return context
 
     yield make
     for context in opened:
         await context.close()
+    assert script_errors == []
 
 
 async def screenshot(page: Page, name: str) -> Path:
