@@ -38,11 +38,13 @@ async def queue_email(
     anti_phishing_code: str | None = None,
     automatic: bool = False,
     kind: str = "",
+    thread: str | None = None,
 ) -> None:
     """Queue an email in the caller's transaction (sent only if it commits).
 
     ``automatic`` marks an answer no person wrote (RFC 3834 ``Auto-Submitted``), which
-    auto-responders must not answer; ``kind`` names what it is, for the record.
+    auto-responders must not answer; ``kind`` names what it is, for the record; emails with the
+    same ``thread`` (e.g. "ticket-42") reference one root id, so mail programs group them.
     """
     await enqueue(
         session,
@@ -54,6 +56,7 @@ async def queue_email(
             "lang": lang,
             "automatic": automatic,
             "kind": kind,
+            "thread": thread,
         },
     )
 
@@ -71,6 +74,10 @@ def build_message(settings: Settings, payload: dict[str, Any], item_id: int) -> 
         message["Reply-To"] = settings.support_email  # where answers become ticket replies
     if payload.get("automatic"):
         message["Auto-Submitted"] = "auto-replied"
+    if payload.get("thread"):
+        root = f"<{payload['thread']}@{domain}>"
+        message["In-Reply-To"] = root
+        message["References"] = root
     message.set_content(payload["text"])
     return message
 

@@ -248,6 +248,7 @@ async def receive_email(
                 lang=language,
                 automatic=True,
                 kind="secret_warning",
+                thread=f"ticket-{ticket.number}",
                 anti_phishing_code=await anti_phishing_code_for(
                     session, customer.external_id, None
                 ),

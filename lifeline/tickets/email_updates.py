@@ -60,5 +60,6 @@ async def email_ticket_update(
         anti_phishing_code=await anti_phishing_code_for(session, customer.external_id, None),
         automatic=template in ACKNOWLEDGEMENTS,
         kind=template,
+        thread=f"ticket-{ticket.number}",
     )
     return True

@@ -81,6 +81,9 @@ async def test_an_email_conversation_with_an_agent_goes_back_and_forth_by_email(
     assert reply["To"] == ALICE
     assert reply["Subject"] == f"[#{ticket.number}] Withdrawal missing"
     assert reply["Auto-Submitted"] is None  # a person wrote this one
+    # Both reference the ticket's thread, so mail programs show one conversation.
+    assert reply["References"] == receipt["References"] == receipt["In-Reply-To"]
+    assert f"ticket-{ticket.number}@" in reply["References"]
     assert answer in reply.get_content()
     assert f"[#{ticket.number}]" in reply.get_content()  # how to answer
 
