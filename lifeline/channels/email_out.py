@@ -7,17 +7,24 @@ wrong one) is recognisably not from us.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lifeline.attachments.models import Attachment
+from lifeline.attachments.service import file_path
 from lifeline.config import Settings, get_settings
 from lifeline.outbox.service import OutboxContext, enqueue, outbox_handler
 
 log = logging.getLogger(__name__)
 EMAIL_TOPIC = "email.send"
+# Files attached to one email at most: common providers refuse messages over 20-25 MB, and
+# base64 grows them by a third.
+MAX_ATTACHED_BYTES = 15_000_000
 
 
 def anti_phishing_footer(code: str | None, lang: str) -> str:
@@ -39,6 +46,7 @@ async def queue_email(
     automatic: bool = False,
     kind: str = "",
     thread: str | None = None,
+    attachment_ids: Sequence[int] = (),
 ) -> None:
     """Queue an email in the caller's transaction (sent only if it commits).
 
@@ -57,8 +65,38 @@ async def queue_email(
             "automatic": automatic,
             "kind": kind,
             "thread": thread,
+            "attachments": list(attachment_ids),
         },
     )
+
+
+async def _attach(
+    session: AsyncSession, settings: Settings, message: EmailMessage, ids: Sequence[int]
+) -> None:
+    """The stored files (already checked when uploaded), as long as they fit in one email;
+    the names of the rest are listed instead."""
+    if not ids:
+        return
+    rows = await session.scalars(select(Attachment).where(Attachment.id.in_(list(ids))))
+    room, left_out = MAX_ATTACHED_BYTES, []
+    for attachment in sorted(rows.all(), key=lambda row: row.id):
+        path = file_path(settings, attachment)
+        if attachment.size > room or not path.exists():
+            left_out.append(attachment.filename)
+            continue
+        room -= attachment.size
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            path.read_bytes(),
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+    if left_out:
+        note = "\n\n" + "\n".join(f"(not attached, too large: {name})" for name in left_out)
+        body = message.get_body(("plain",))
+        if body is not None:
+            body.set_content(body.get_content() + note)
 
 
 def build_message(settings: Settings, payload: dict[str, Any], item_id: int) -> EmailMessage:
@@ -99,8 +137,10 @@ async def send_email(context: OutboxContext, payload: dict[str, Any]) -> None:
         else:
             log.info("no SMTP host configured; email to %s not sent", payload.get("to"))
         return
+    message = build_message(settings, payload, context.item_id)
+    await _attach(context.session, settings, message, payload.get("attachments") or [])
     await aiosmtplib.send(
-        build_message(settings, payload, context.item_id),
+        message,
         hostname=settings.smtp_host,
         port=settings.smtp_port,
         username=settings.smtp_username or None,
@@ -115,8 +155,6 @@ async def anti_phishing_code_for(
 ) -> str | None:
     """The code a customer set in Lifeline, else the one the exchange holds for them."""
     if user_id:
-        from sqlalchemy import select
-
         from lifeline.accounts.models import Customer
 
         customer = await session.scalar(select(Customer).where(Customer.external_id == user_id))

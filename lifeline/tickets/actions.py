@@ -126,6 +126,7 @@ async def notify_customer(
     *,
     by_email: bool = True,
     reply: str | None = None,
+    attachments: Sequence[Attachment] = (),
     **variables: Any,
 ) -> None:
     """In the customer's notifications and, for a ticket that came by email, by email too
@@ -146,6 +147,7 @@ async def notify_customer(
             template,
             notice=text if isinstance(text, str) else None,
             reply=reply,
+            attachment_ids=[attachment.id for attachment in attachments],
         )
 
 
@@ -273,7 +275,9 @@ async def reply(
         if target is not None and target != ticket.status:
             await set_status(session, ticket, actor, target, now=now)
         if notify_people:
-            await notify_customer(session, ticket, "agent_replied", reply=masked.masked)
+            await notify_customer(
+                session, ticket, "agent_replied", reply=masked.masked, attachments=attachments
+            )
     elif notify_people and ticket.assignee_id is not None:
         await notify_agent(session, ticket.assignee_id, ticket, "customer_replied")
     return entry

@@ -8,6 +8,7 @@ marked ``Auto-Submitted`` so a customer's auto-responder does not answer them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,10 +38,12 @@ async def email_ticket_update(
     *,
     notice: str | None = None,
     reply: str | None = None,
+    attachment_ids: Sequence[int] = (),
 ) -> bool:
     """Queue the email for one customer notification of an email ticket, in the caller's
     transaction. ``notice`` is the notification's own text (rendered from ``template`` when
-    absent); ``reply`` an agent's public reply, quoted in full. Returns whether one was queued."""
+    absent); ``reply`` an agent's public reply, quoted in full, with its files. Returns whether
+    one was queued."""
     if ticket.channel != TicketChannel.EMAIL:
         return False
     customer = await session.get(Customer, ticket.customer_id)
@@ -61,5 +64,6 @@ async def email_ticket_update(
         automatic=template in ACKNOWLEDGEMENTS,
         kind=template,
         thread=f"ticket-{ticket.number}",
+        attachment_ids=attachment_ids,
     )
     return True

@@ -14,6 +14,7 @@ from lifeline.accounts.models import Role
 from lifeline.app import create_app
 from lifeline.context import AppContext
 from lifeline.tickets.models import EntryKind, Ticket, TicketEntry
+from tests.attachments import samples
 from tests.channels.conftest import configured
 from tests.channels.mail import ALICE, SUPPORT, Mailer, open_mailer
 from tests.support.factories import customer_token, make_agent, sign_in
@@ -55,6 +56,13 @@ async def delivered(context: AppContext, inbox: Inbox) -> list[EmailMessage]:
     return inbox.parsed()[seen:]
 
 
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    text: str = body.get_content()
+    return text
+
+
 async def only_ticket(context: AppContext) -> Ticket:
     async with context.sessionmaker() as session:
         [ticket] = (await session.scalars(select(Ticket))).all()
@@ -72,20 +80,31 @@ async def test_an_email_conversation_with_an_agent_goes_back_and_forth_by_email(
     assert receipt["Subject"] == f"[#{ticket.number}] Withdrawal missing"
     assert receipt["Reply-To"] == SUPPORT
     assert receipt["Auto-Submitted"] == "auto-replied"  # an auto-responder must not answer it
-    assert f"Your ticket number is #{ticket.number}" in receipt.get_content()
+    assert f"Your ticket number is #{ticket.number}" in text_of(receipt)
 
     answer = "We see the withdrawal in review; it will be sent within two hours."
-    response = await staff.post(f"/api/v1/tickets/{ticket.number}/replies", json={"body": answer})
+    screenshot = samples.png()
+    uploaded = await staff.post(
+        "/api/v1/attachments", files={"file": ("review-status.png", screenshot, "image/png")}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    response = await staff.post(
+        f"/api/v1/tickets/{ticket.number}/replies",
+        json={"body": answer, "attachment_ids": [uploaded.json()["public_id"]]},
+    )
     assert response.status_code == 200, response.text
     [reply] = await delivered(mail_context, inbox)
+    [attached] = list(reply.iter_attachments())
+    assert attached.get_filename() == "review-status.png"
+    assert attached.get_content() == screenshot
     assert reply["To"] == ALICE
     assert reply["Subject"] == f"[#{ticket.number}] Withdrawal missing"
     assert reply["Auto-Submitted"] is None  # a person wrote this one
     # Both reference the ticket's thread, so mail programs show one conversation.
     assert reply["References"] == receipt["References"] == receipt["In-Reply-To"]
     assert f"ticket-{ticket.number}@" in reply["References"]
-    assert answer in reply.get_content()
-    assert f"[#{ticket.number}]" in reply.get_content()  # how to answer
+    assert answer in text_of(reply)
+    assert f"[#{ticket.number}]" in text_of(reply)  # how to answer
 
     # The customer answers from their mail program: it lands on the same ticket.
     threaded = await mailer.send(
@@ -98,7 +117,7 @@ async def test_an_email_conversation_with_an_agent_goes_back_and_forth_by_email(
     resolved = await staff.post(f"/api/v1/tickets/{ticket.number}/resolve", json={"reply": closing})
     assert resolved.status_code == 200, resolved.text
     [resolution] = await delivered(mail_context, inbox)
-    text = resolution.get_content()
+    text = text_of(resolution)
     assert closing in text
     assert "/csat/" in text  # the satisfaction survey link
 
@@ -124,10 +143,10 @@ async def test_chinese_email_gets_chinese_answers(
     await mailer.send("充值没到账", "我昨天的 USDT 充值到现在还没有到账，请帮忙查一下。")
     ticket = await only_ticket(mail_context)
     [receipt] = await delivered(mail_context, inbox)
-    assert f"工单号为 #{ticket.number}" in receipt.get_content()
+    assert f"工单号为 #{ticket.number}" in text_of(receipt)
     await staff.post(f"/api/v1/tickets/{ticket.number}/replies", json={"body": "正在为您核实。"})
     [reply] = await delivered(mail_context, inbox)
-    body = reply.get_content()
+    body = text_of(reply)
     assert "正在为您核实。" in body
     assert f"保留主题中的 [#{ticket.number}]" in body
 
