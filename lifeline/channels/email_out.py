@@ -71,7 +71,11 @@ async def queue_email(
 
 
 async def _attach(
-    session: AsyncSession, settings: Settings, message: EmailMessage, ids: Sequence[int]
+    session: AsyncSession,
+    settings: Settings,
+    message: EmailMessage,
+    ids: Sequence[int],
+    lang: str,
 ) -> None:
     """The stored files (already checked when uploaded), as long as they fit in one email;
     the names of the rest are listed instead."""
@@ -93,7 +97,8 @@ async def _attach(
             filename=attachment.filename,
         )
     if left_out:
-        note = "\n\n" + "\n".join(f"(not attached, too large: {name})" for name in left_out)
+        label = "未附上（文件过大）" if lang.startswith("zh") else "Not attached (too large)"
+        note = "\n\n" + "\n".join(f"{label}: {name}" for name in left_out)
         body = message.get_body(("plain",))
         if body is not None:
             body.set_content(body.get_content() + note)
@@ -138,7 +143,13 @@ async def send_email(context: OutboxContext, payload: dict[str, Any]) -> None:
             log.info("no SMTP host configured; email to %s not sent", payload.get("to"))
         return
     message = build_message(settings, payload, context.item_id)
-    await _attach(context.session, settings, message, payload.get("attachments") or [])
+    await _attach(
+        context.session,
+        settings,
+        message,
+        payload.get("attachments") or [],
+        str(payload.get("lang") or "en"),
+    )
     await aiosmtplib.send(
         message,
         hostname=settings.smtp_host,

@@ -227,6 +227,7 @@ async def receive_email(
                 attachments=attachments,
                 tags=[UNVERIFIED_TAG] if email.sender_verified is False else [],
                 acknowledge_by_email=not email.automatic,
+                join_duplicates=email.sender_verified is not False,
             ),
             actor,
         )

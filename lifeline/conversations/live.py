@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Coroutine
 from typing import Any
 
@@ -32,6 +33,8 @@ from lifeline.errors import LifelineError
 from lifeline.livechat.read_marker import mark_read
 from lifeline.security.audit import Actor
 from lifeline.security.permissions import ROLE_PERMISSIONS
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 HEARTBEAT_SECONDS = 20.0
@@ -184,10 +187,14 @@ async def live(websocket: WebSocket, conversation_id: str) -> None:
 async def _remember_read(
     context: AppContext, conversation_id: int, agent_id: int, message_id: int
 ) -> None:
-    async with transaction(context.sessionmaker) as session:
-        conversation = await session.get(Conversation, conversation_id)
-        if conversation is not None:
-            await mark_read(session, conversation, agent_id, message_id)
+    """Move the agent's read marker; a failure costs an unread count, never the connection."""
+    try:
+        async with transaction(context.sessionmaker) as session:
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is not None:
+                await mark_read(session, conversation, agent_id, message_id)
+    except Exception as error:  # the receipt is still relayed to the customer
+        log.warning("read marker of conversation %s not saved: %s", conversation_id, error)
 
 
 async def serve_until_gone(websocket: WebSocket, *loops: Coroutine[Any, Any, None]) -> None:

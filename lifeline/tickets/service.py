@@ -118,6 +118,8 @@ class NewTicket:
     attachments: Sequence[Attachment] = ()
     # Off for a message an auto-responder sent: acknowledging it by email could loop.
     acknowledge_by_email: bool = True
+    # Off for a message whose sender is unproven: it must not join the customer's open ticket.
+    join_duplicates: bool = True
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ async def create_ticket(
     description = mask_secrets(new.description.strip()).masked
     if not subject or not description:
         raise InvalidRequest("A ticket needs a subject and a description.")
-    if new.ticket_type == TicketType.STANDARD:
+    if new.ticket_type == TicketType.STANDARD and new.join_duplicates:
         duplicate = await find_open_duplicate(
             session, customer, new.category, new.fields, f"{subject}\n{description}", lock=True
         )

@@ -130,3 +130,17 @@ def test_only_the_topmost_trusted_results_header_counts() -> None:
     message = message_from_bytes(raw, _class=EmailMessage, policy=policy.default)  # type: ignore[misc]
     assert trusted_results(message, [MX]) == [("dkim", "fail", "example.com")]
     assert trusted_results(message, ["other.example"]) == []
+
+
+async def test_an_unproven_repeat_of_an_open_request_stays_apart(mailer: Mailer) -> None:
+    """Duplicate detection would add a repeat to the open ticket; not an unproven one."""
+    text = f"My USDT deposit is missing, txid {'ab' * 32}"
+    await mailer.send("Deposit missing", text)
+    again = await mailer.send("Deposit missing", text, signed_by=None)
+    original, flagged = await tickets(mailer.context)
+    assert again == f"2.0.0 Created ticket #{flagged.number}"
+    assert UNVERIFIED_TAG in flagged.tags
+    assert len(await entries(mailer.context, original, EntryKind.REPLY)) == 1
+    # The same repeat, signed, joins an open ticket of hers as usual: no third ticket.
+    await mailer.send("Deposit missing", text)
+    assert len(await tickets(mailer.context)) == 2
