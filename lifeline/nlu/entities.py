@@ -423,10 +423,15 @@ def _time_parts(text: str) -> list[tuple[int, int, _Parts]]:
     return groups
 
 
-def find_datetimes(text: str, now: datetime, local_tz: tzinfo = UTC) -> list[TimeMention]:
-    """Date and time expressions resolved to aware UTC datetimes (``now`` must be aware)."""
+def find_datetimes(text: str, now: datetime, local_tz: tzinfo | None = None) -> list[TimeMention]:
+    """Date and time expressions resolved to aware UTC datetimes (``now`` must be aware).
+
+    Clock times without a zone are read in ``local_tz``, by default the zone of ``now``: a
+    message sent at 10:00+08:00 saying "yesterday at 3pm" means 15:00 at +08:00.
+    """
     if now.tzinfo is None:
         raise ValueError("the message time must be timezone-aware")
+    local_tz = local_tz or now.tzinfo
     mentions: list[TimeMention] = []
     for start, end, parts in _time_parts(text):
         if "rel" in parts:
@@ -451,11 +456,12 @@ def _amounts(found: list[AmountMention], assets: tuple[str, ...]) -> tuple[Amoun
     return tuple(amounts.values())
 
 
-def extract(text: str, now: datetime | None = None, *, local_tz: tzinfo = UTC) -> Entities:
+def extract(text: str, now: datetime | None = None, *, local_tz: tzinfo | None = None) -> Entities:
     """All entities of one message, with typed details.
 
     ``now`` is the message time (aware); dates and times are resolved against it, reading
-    clock times without a zone in ``local_tz``. Without ``now`` no datetimes are returned.
+    clock times without a zone in ``local_tz`` (by default the zone of ``now``). Without
+    ``now`` no datetimes are returned: "yesterday" means nothing without a today.
     """
     normalised = normalise(text)
     emails = [(m.group(), m.span()) for m in _EMAIL_RE.finditer(normalised)]
@@ -493,7 +499,7 @@ def extract(text: str, now: datetime | None = None, *, local_tz: tzinfo = UTC) -
 
 
 def extract_entities(
-    text: str, now: datetime | None = None, *, local_tz: tzinfo = UTC
+    text: str, now: datetime | None = None, *, local_tz: tzinfo | None = None
 ) -> dict[str, list[Any]]:
     """JSON-ready entities: only non-empty keys among txid, address, invalid_address,
     order_id, ticket_ref, email, asset, amount, network, datetime."""

@@ -341,6 +341,17 @@ def test_local_zone_applies_to_clock_times_without_one() -> None:
     assert entities.datetimes[0].granularity == "minute"
 
 
+def test_clock_times_are_read_in_the_message_times_own_zone() -> None:
+    sent_in_shanghai = datetime(2026, 11, 22, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert extract_entities("昨天下午3点充的", sent_in_shanghai)["datetime"] == [
+        "2026-11-21T07:00:00Z"
+    ]
+    # A zone named in the text still wins.
+    assert extract_entities("sent at 01:40 UTC", sent_in_shanghai)["datetime"] == [
+        "2026-11-22T01:40:00Z"
+    ]
+
+
 def test_words_that_only_look_like_times() -> None:
     assert "datetime" not in extract_entities("good morning, I have 三点 questions", MESSAGE_TIME)
 
