@@ -26,6 +26,7 @@ from lifeline.assistant.turn import Turn
 from lifeline.assistant.understanding import Understanding, understand
 from lifeline.context import AppContext
 from lifeline.conversations.models import Conversation
+from lifeline.conversations.service import local_time
 from lifeline.security.guard import check_outbound
 from lifeline.security.masking import secret_warning
 
@@ -104,7 +105,9 @@ async def respond(
 ) -> TurnResult:
     load_flows()
     understanding = (
-        understand(text, now) if text.strip() else Understanding(conversation.language, None, 1.0)
+        understand(text, local_time(conversation, now))
+        if text.strip()
+        else Understanding(conversation.language, None, 1.0)
     )
     lang = understanding.lang if text.strip() else conversation.language
     lang = "zh" if lang.startswith("zh") else lang

@@ -52,7 +52,9 @@ async def start(
     language = "zh" if language.startswith("zh") else language
     if language not in context.settings.languages:
         language = context.settings.default_language
-    conversation = await service.start_conversation(session, identity, body.channel, language)
+    conversation = await service.start_conversation(
+        session, identity, body.channel, language, body.timezone
+    )
     return ConversationRead.model_validate(conversation)
 
 

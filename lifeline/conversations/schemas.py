@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lifeline.conversations.models import Channel, ConversationStatus, SenderType
 
@@ -13,6 +14,23 @@ from lifeline.conversations.models import Channel, ConversationStatus, SenderTyp
 class ConversationCreate(BaseModel):
     channel: Channel = Channel.WEB
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description='The customer\'s IANA time zone (e.g. "Asia/Shanghai"): "yesterday at '
+        '3pm" is read in it.',
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
 
 
 class MessageCreate(BaseModel):

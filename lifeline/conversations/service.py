@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,8 +46,15 @@ async def access_conversation(
     return conversation
 
 
+TIMEZONE_KEY = "timezone"
+
+
 async def start_conversation(
-    session: AsyncSession, identity: CustomerIdentity, channel: Channel, language: str
+    session: AsyncSession,
+    identity: CustomerIdentity,
+    channel: Channel,
+    language: str,
+    timezone: str | None = None,
 ) -> Conversation:
     conversation = Conversation(
         customer_id=identity.customer.id if identity.customer else None,
@@ -53,7 +62,7 @@ async def start_conversation(
         channel=channel,
         language=language,
         handoff={},
-        state={},
+        state={TIMEZONE_KEY: timezone} if timezone else {},
     )
     session.add(conversation)
     await session.flush()
@@ -131,3 +140,15 @@ async def add_message(
     conversation.last_message_at = utcnow()
     await session.flush()
     return message
+
+
+def local_time(conversation: Conversation, now: datetime) -> datetime:
+    """``now`` in the customer's time zone when the conversation knows it, so that the times
+    they mention ("yesterday at 3pm") are read where they are."""
+    zone = conversation.state.get(TIMEZONE_KEY) if conversation.state else None
+    if isinstance(zone, str):
+        try:
+            return now.astimezone(ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return now

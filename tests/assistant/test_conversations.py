@@ -120,3 +120,28 @@ async def test_empty_messages_and_bad_actions_are_clear_422s(
     assert (await client.post(url, json={"text": "   "}, headers=alice)).status_code == 422
     assert (await client.post(url, json={"action": "<script>"}, headers=alice)).status_code == 422
     assert (await client.post(url, json={"text": "x" * 9000}, headers=alice)).status_code == 422
+
+
+async def test_times_the_customer_mentions_are_read_in_their_time_zone(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    headers = as_customer(settings, "U7001", lang="zh")
+    bad = await client.post(
+        "/api/v1/conversations", json={"timezone": "Mars/Olympus"}, headers=headers
+    )
+    assert bad.status_code == 422
+    conversation = await start(client, headers, language="zh", timezone="Asia/Shanghai")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    posted = await client.post(
+        f"/api/v1/conversations/{conversation}/messages",
+        json={"text": "我昨天下午3点充了500U，到现在还没到账"},
+        headers=headers,
+    )
+    assert posted.status_code == 201, posted.text
+    yesterday = datetime.now(shanghai).date() - timedelta(days=1)
+    three_pm = datetime(yesterday.year, yesterday.month, yesterday.day, 15, tzinfo=shanghai)
+    expected = three_pm.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert posted.json()["reply"]["entities"]["datetime"] == [expected]

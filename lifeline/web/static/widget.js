@@ -463,8 +463,19 @@
 
   // --- the conversation ---------------------------------------------------------------------
 
+  function timeZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+    } catch (_) {
+      return null;
+    }
+  }
+
   async function startConversation() {
-    const result = await api("POST", "/conversations", { language: lang });
+    // The customer's time zone, so "yesterday at 3pm" is read where they are.
+    const zone = timeZone();
+    let result = await api("POST", "/conversations", zone ? { language: lang, timezone: zone } : { language: lang });
+    if (result.status === 422 && zone) result = await api("POST", "/conversations", { language: lang });
     if (!result.ok || !result.data) throw new Error("start " + result.status);
     state = { id: result.data.public_id, lastId: 0, owner: ownerKey(), open: true, rated: false };
     saveState();
