@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from lifeline.accounts.models import Agent
+from lifeline.accounts.models import Agent, Role
 from lifeline.config import Settings
 from lifeline.context import AppContext
 from lifeline.conversations.models import Conversation
@@ -20,7 +20,7 @@ from lifeline.db import transaction
 from lifeline.exchange import demo_data as d
 from lifeline.livechat import service as livechat
 from tests.support.browser import chromium
-from tests.support.factories import PASSWORD, customer_token, make_agent
+from tests.support.factories import PASSWORD, customer_token, make_agent, sign_in
 from tests.support.servers import running_app
 
 WAIT = 30_000  # ms; generous, the machine may be busy with other suites
@@ -69,6 +69,15 @@ async def _queued_chat(base: str, settings: Settings, context: AppContext) -> st
     return public_id
 
 
+async def _create_macro(base: str, supervisor: str, name: str, text: str) -> None:
+    async with httpx.AsyncClient(base_url=f"http://{base}", timeout=60) as client:
+        await sign_in(client, supervisor)
+        created = await client.post(
+            "/api/v1/macros", json={"name": name, "bodies": {"en": text, "zh": text}}
+        )
+        assert created.status_code == 201, created.text
+
+
 async def _customer_says(base: str, settings: Settings, conversation_id: str, text: str) -> None:
     token = customer_token(settings, d.ALICE, email=None)
     async with httpx.AsyncClient(
@@ -99,7 +108,9 @@ async def test_an_agent_takes_a_queued_chat_in_the_browser(
     agent: Agent = await make_agent(
         sessionmaker, "emma@example.com", languages=("en",), teams=("funds", "general")
     )
+    await make_agent(sessionmaker, "sam@example.com", role=Role.SUPERVISOR)
     with running_app(settings) as base:
+        await _create_macro(base, "sam@example.com", "txid please", "Please send the TxID.")
         conversation_id = await _queued_chat(base, settings, context)
         page = await (await browser.new_context(locale="en-US")).new_page()
         page.set_default_timeout(WAIT)
@@ -158,6 +169,10 @@ async def test_an_agent_takes_a_queued_chat_in_the_browser(
             1, timeout=WAIT
         )
 
+        await page.get_by_test_id("macro-picker").select_option(label="txid please")
+        await page.get_by_test_id("macro-apply").click()
+        await expect(sent.filter(has_text="Please send the TxID.")).to_have_count(1, timeout=WAIT)
+
         # Back in the inbox, what the customer writes next shows as unread, live.
         await page.get_by_test_id("nav-inbox").click()
         await expect(page.get_by_test_id("live-status")).to_have_attribute(
@@ -190,4 +205,46 @@ async def test_an_agent_takes_a_queued_chat_in_the_browser(
         await expect(page.get_by_test_id("nav-inbox")).to_have_text("收件箱", timeout=WAIT)
         await page.goto(f"http://{base}/console/supervisor")
         await expect(page.get_by_test_id("forbidden")).to_be_visible(timeout=WAIT)
+        assert script_errors == []
+
+
+@pytest.mark.slow
+@pytest.mark.database
+async def test_a_macro_answers_a_ticket_in_the_browser(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    demo_data: None,
+    browser: Browser,
+    fast_hashing: None,
+) -> None:
+    await make_agent(sessionmaker, "sam@example.com", role=Role.SUPERVISOR)
+    with running_app(settings) as base:
+        await _create_macro(base, "sam@example.com", "txid please", "Please send the TxID.")
+        token = customer_token(settings, d.ALICE, email=None)
+        async with httpx.AsyncClient(
+            base_url=f"http://{base}", headers={"Authorization": f"Bearer {token}"}
+        ) as customer:
+            created = await customer.post(
+                "/api/v1/customer/tickets",
+                json={
+                    "subject": "Deposit missing",
+                    "description": "My deposit has not arrived.",
+                    "category": "deposits_withdrawals",
+                },
+            )
+        assert created.status_code == 201, created.text
+        number = created.json()["ticket"]["number"]
+        page = await (await browser.new_context(locale="en-US")).new_page()
+        page.set_default_timeout(WAIT)
+        script_errors: list[str] = []
+        page.on("pageerror", lambda error: script_errors.append(str(error)))
+        await page.goto(f"http://{base}/console/tickets/{number}")
+        await _sign_in(page, base, "sam@example.com", PASSWORD)
+        await page.wait_for_url(f"**/console/tickets/{number}")
+        await page.get_by_test_id("macro-picker").select_option(label="txid please")
+        await page.get_by_test_id("macro-apply").click()
+        replies = page.locator("[data-testid=message][data-sender=agent][data-internal=false]")
+        await expect(replies.filter(has_text="Please send the TxID.")).to_have_count(
+            1, timeout=WAIT
+        )
         assert script_errors == []

@@ -3,7 +3,7 @@
  * replies, notes, macros, transfer, tags and wrap-up.
  */
 import { body, t, byTestId, el, clear, show, api, isMissing, errorText, toast, showError, formatTime, countdown, liveSocket, staffListeners } from "./core.js";
-import { summarizeRecord, fact, loadContext, initContextPanel, loadMacros, loadTeams, fillOptions, composerMode, syncComposerMode, parseTags } from "./records.js";
+import { summarizeRecord, fact, loadContext, initContextPanel, loadMacros, bindMacroApply, loadTeams, fillOptions, composerMode, syncComposerMode, parseTags } from "./records.js";
 
 // ---- conversation ---------------------------------------------------------------------
 
@@ -293,19 +293,8 @@ export function initConversation() {
       });
   });
 
-  byTestId("macro-apply").addEventListener("click", function () {
-    var picker = byTestId("macro-picker");
-    if (!picker.value) return;
-    showError("guard-error", null);
-    api("POST", base + "/macros/" + encodeURIComponent(picker.value)).then(
-      function (message) {
-        addMessage(message);
-        picker.value = "";
-      },
-      function (error) {
-        showError("guard-error", error);
-      }
-    );
+  bindMacroApply(base, function (message) {
+    addMessage(message);
   });
 
   byTestId("accept").addEventListener("click", function () {

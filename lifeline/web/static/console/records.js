@@ -125,6 +125,25 @@ export function loadMacros() {
   );
 }
 
+// The picker's "apply" button posts the chosen macro to ``path``/macros/<id>; ``done`` gets
+// what the server answers (the message sent, or the ticket).
+export function bindMacroApply(path, done) {
+  byTestId("macro-apply").addEventListener("click", function () {
+    var picker = byTestId("macro-picker");
+    if (!picker.value) return;
+    showError("guard-error", null);
+    api("POST", path + "/macros/" + encodeURIComponent(picker.value)).then(
+      function (result) {
+        done(result);
+        picker.value = "";
+      },
+      function (error) {
+        showError("guard-error", error);
+      }
+    );
+  });
+}
+
 // Team slugs for the transfer and escalate forms (suggestions; the server validates).
 var teamsPromise = null;
 export function loadTeams() {

@@ -2,7 +2,7 @@
  * Lifeline agent console, a ticket: timeline, SLA timers, replies, status, escalation and tags.
  */
 import { body, t, byTestId, el, clear, show, api, errorText, toast, showError, formatTime, countdown } from "./core.js";
-import { fact, loadContext, initContextPanel, loadMacros, loadTeams, fillOptions, composerMode, syncComposerMode, parseTags } from "./records.js";
+import { fact, loadContext, initContextPanel, loadMacros, bindMacroApply, loadTeams, fillOptions, composerMode, syncComposerMode, parseTags } from "./records.js";
 
 // ---- ticket -----------------------------------------------------------------------------
 
@@ -132,20 +132,7 @@ export function initTicket() {
         send.disabled = false;
       });
   });
-  byTestId("macro-apply").addEventListener("click", function () {
-    var picker = byTestId("macro-picker");
-    if (!picker.value) return;
-    showError("guard-error", null);
-    api("POST", base + "/macros/" + encodeURIComponent(picker.value)).then(
-      function (ticket) {
-        render(ticket);
-        picker.value = "";
-      },
-      function (error) {
-        showError("guard-error", error);
-      }
-    );
-  });
+  bindMacroApply(base, render);
   byTestId("status-apply").addEventListener("click", function () {
     var target = byTestId("status-select").value;
     if (!target) return;
