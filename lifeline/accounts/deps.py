@@ -48,6 +48,11 @@ class Staff:
     def require(self, permission: Permission) -> None:
         require(self.permissions, permission)
 
+    def language(self, fallback: str) -> str:
+        """The agent's first language (for messages to them), else ``fallback``."""
+        languages = self.agent.languages if self.agent else []
+        return languages[0] if languages else fallback
+
 
 @dataclass(frozen=True)
 class CustomerIdentity:

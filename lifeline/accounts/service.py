@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -272,14 +273,20 @@ async def revoke_api_token(session: AsyncSession, token_id: int, actor: Actor) -
     return api_token
 
 
+def _claimed(claims: CustomerClaims) -> dict[str, Any]:
+    """The customer columns the exchange's token asserts (those it leaves out stay as they are)."""
+    values = {
+        "email": claims.email.lower() if claims.email is not None else None,
+        "name": claims.name,
+        "preferred_language": claims.lang,
+        "vip_tier": claims.vip_tier,
+    }
+    return {column: value for column, value in values.items() if value is not None}
+
+
 def customer_is_current(customer: Customer, claims: CustomerClaims) -> bool:
     """Whether the stored customer already says everything ``claims`` asserts."""
-    return (
-        (claims.email is None or customer.email == claims.email.lower())
-        and (claims.name is None or customer.name == claims.name)
-        and (claims.lang is None or customer.preferred_language == claims.lang)
-        and (claims.vip_tier is None or customer.vip_tier == claims.vip_tier)
-    )
+    return all(getattr(customer, column) == value for column, value in _claimed(claims).items())
 
 
 async def upsert_customer(session: AsyncSession, claims: CustomerClaims) -> Customer:
@@ -288,14 +295,8 @@ async def upsert_customer(session: AsyncSession, claims: CustomerClaims) -> Cust
     if customer is None:
         customer = Customer(external_id=claims.sub)
         session.add(customer)
-    if claims.email is not None:
-        customer.email = claims.email.lower()
-    if claims.name is not None:
-        customer.name = claims.name
-    if claims.lang is not None:
-        customer.preferred_language = claims.lang
-    if claims.vip_tier is not None:
-        customer.vip_tier = claims.vip_tier
+    for column, value in _claimed(claims).items():
+        setattr(customer, column, value)
     await session.flush()
     return customer
 

@@ -47,11 +47,6 @@ Handler = Annotated[Staff, require_permission(Permission.CONVERSATIONS_HANDLE)]
 MacroId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def _agent_language(staff: Staff, fallback: str) -> str:
-    languages = staff.agent.languages if staff.agent else []
-    return languages[0] if languages else fallback
-
-
 async def _blocked(
     session: Session, staff: Staff, conversation: Conversation, text: str
 ) -> JSONResponse | None:
@@ -61,7 +56,7 @@ async def _blocked(
         session,
         [text],
         staff.actor,
-        lang=_agent_language(staff, conversation.language),
+        lang=staff.language(conversation.language),
         object_type="conversation",
         object_id=conversation.public_id,
     )

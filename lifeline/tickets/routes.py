@@ -399,7 +399,7 @@ async def create_macro(
         session,
         list(body.bodies.values()),
         staff.actor,
-        lang=_agent_language(staff, "en"),
+        lang=staff.language("en"),
         object_type="macro",
         object_id=body.name[:64],
     )
@@ -416,15 +416,10 @@ async def _guard_reply(
         session,
         [text],
         staff.actor,
-        lang=_agent_language(staff, ticket.language),
+        lang=staff.language(ticket.language),
         object_type="ticket",
         object_id=ticket.number,
     )
-
-
-def _agent_language(staff: Staff, fallback: str) -> str:
-    languages = staff.agent.languages if staff.agent else []
-    return languages[0] if languages else fallback
 
 
 @router.get("/notifications", response_model=list[NotificationRead])
