@@ -36,7 +36,7 @@ from lifeline.security.antivirus import AttachmentInfected
 from lifeline.security.audit import Actor
 from lifeline.security.masking import secret_warning
 from lifeline.tickets import actions, repository
-from lifeline.tickets.email_updates import email_subject
+from lifeline.tickets.email_updates import email_subject, email_thread
 from lifeline.tickets.models import Ticket, TicketChannel, TicketStatus
 from lifeline.tickets.service import NewTicket, create_ticket
 from lifeline.tickets.state import customer_may_reopen
@@ -249,7 +249,7 @@ async def receive_email(
                 lang=language,
                 automatic=True,
                 kind="secret_warning",
-                thread=f"ticket-{ticket.number}",
+                thread=email_thread(ticket),
                 anti_phishing_code=await anti_phishing_code_for(
                     session, customer.external_id, None
                 ),

@@ -139,14 +139,13 @@ def warm_up() -> None:
     encoder = _get_encoder()
     with _encode_lock:
         forward = _get_forward(encoder)
-        if forward is None or _primed is forward:
-            return
-        from lifeline.nlu.classifier import embedding_source
-        from lifeline.nlu.training import NoTrainingData, load_training_data
+    if forward is None or _primed is forward:
+        return
+    from lifeline.nlu.training import NoTrainingData, load_training_data
 
-        try:
-            texts = load_training_data().texts
-        except NoTrainingData:
-            texts = []
-        forward.remember([embedding_source(text) for text in texts])
-        _primed = forward
+    try:
+        texts = load_training_data().texts
+    except NoTrainingData:
+        texts = []
+    remember_vocabulary(texts)
+    _primed = forward

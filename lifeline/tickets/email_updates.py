@@ -31,6 +31,11 @@ def email_subject(ticket: Ticket) -> str:
     return f"[#{ticket.number}] {ticket.subject}"
 
 
+def email_thread(ticket: Ticket) -> str:
+    """The root every email about ``ticket`` references, so mail programs group them."""
+    return f"ticket-{ticket.number}"
+
+
 async def email_ticket_update(
     session: AsyncSession,
     ticket: Ticket,
@@ -63,7 +68,7 @@ async def email_ticket_update(
         anti_phishing_code=await anti_phishing_code_for(session, customer.external_id, None),
         automatic=template in ACKNOWLEDGEMENTS,
         kind=template,
-        thread=f"ticket-{ticket.number}",
+        thread=email_thread(ticket),
         attachment_ids=attachment_ids,
     )
     return True
