@@ -247,4 +247,14 @@ async def test_a_macro_answers_a_ticket_in_the_browser(
         await expect(replies.filter(has_text="Please send the TxID.")).to_have_count(
             1, timeout=WAIT
         )
+        # A typed reply, then an internal note, through the same composer.
+        await page.get_by_test_id("reply-input").fill("We are checking the deposit now.")
+        await page.get_by_test_id("reply-send").click()
+        await expect(replies.filter(has_text="checking the deposit")).to_have_count(1, timeout=WAIT)
+        await expect(page.get_by_test_id("reply-input")).to_have_value("", timeout=WAIT)
+        await page.get_by_test_id("mode-note").check()
+        await page.get_by_test_id("reply-input").fill("Asked finance to look")
+        await page.get_by_test_id("reply-send").click()
+        notes = page.locator("[data-testid=message][data-internal=true]")
+        await expect(notes.filter(has_text="Asked finance")).to_have_count(1, timeout=WAIT)
         assert script_errors == []

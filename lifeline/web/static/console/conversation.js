@@ -3,7 +3,7 @@
  * replies, notes, macros, transfer, tags and wrap-up.
  */
 import { body, t, byTestId, el, clear, show, api, isMissing, errorText, toast, showError, formatTime, countdown, liveSocket, staffListeners } from "./core.js";
-import { summarizeRecord, fact, loadContext, initContextPanel, loadMacros, bindMacroApply, loadTeams, fillOptions, composerMode, syncComposerMode, parseTags } from "./records.js";
+import { summarizeRecord, fact, loadContext, initContextPanel, loadMacros, bindComposerSubmit, bindMacroApply, loadTeams, fillOptions, composerMode, syncComposerMode, parseTags } from "./records.js";
 
 // ---- conversation ---------------------------------------------------------------------
 
@@ -271,27 +271,17 @@ export function initConversation() {
       form.requestSubmit();
     }
   });
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = input.value.trim();
-    if (!text) return;
-    var note = composerMode() === "note";
-    var send = byTestId("reply-send");
-    send.disabled = true;
-    showError("guard-error", null);
-    var payload = note ? { text: text } : { text: text, client_message_id: "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) };
-    api("POST", base + (note ? "/notes" : "/messages"), payload)
-      .then(function (message) {
-        input.value = "";
-        addMessage(message, note ? { internal: true } : null);
-      })
-      .catch(function (error) {
-        showError("guard-error", error);
-      })
-      .then(function () {
-        send.disabled = false;
-      });
-  });
+  bindComposerSubmit(
+    form,
+    input,
+    function (text, note) {
+      var payload = note ? { text: text } : { text: text, client_message_id: "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8) };
+      return api("POST", base + (note ? "/notes" : "/messages"), payload);
+    },
+    function (message, note) {
+      addMessage(message, note ? { internal: true } : null);
+    }
+  );
 
   bindMacroApply(base, function (message) {
     addMessage(message);

@@ -125,6 +125,31 @@ export function loadMacros() {
   );
 }
 
+// The composer's submit (or Ctrl+Enter): ``post(text, note)`` sends the text as a reply or an
+// internal note and returns the API promise; ``done(result, note)`` shows what came back.
+export function bindComposerSubmit(form, input, post, done) {
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    var note = composerMode() === "note";
+    var send = byTestId("reply-send");
+    send.disabled = true;
+    showError("guard-error", null);
+    post(text, note)
+      .then(function (result) {
+        input.value = "";
+        done(result, note);
+      })
+      .catch(function (error) {
+        showError("guard-error", error);
+      })
+      .then(function () {
+        send.disabled = false;
+      });
+  });
+}
+
 // The picker's "apply" button posts the chosen macro to ``path``/macros/<id>; ``done`` gets
 // what the server answers (the message sent, or the ticket).
 export function bindMacroApply(path, done) {

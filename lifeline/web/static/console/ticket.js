@@ -2,7 +2,7 @@
  * Lifeline agent console, a ticket: timeline, SLA timers, replies, status, escalation and tags.
  */
 import { body, t, byTestId, el, clear, show, api, errorText, toast, showError, formatTime, countdown } from "./core.js";
-import { fact, loadContext, initContextPanel, loadMacros, bindMacroApply, loadTeams, fillOptions, composerMode, syncComposerMode, parseTags } from "./records.js";
+import { fact, loadContext, initContextPanel, loadMacros, bindComposerSubmit, bindMacroApply, loadTeams, fillOptions, syncComposerMode, parseTags } from "./records.js";
 
 // ---- ticket -----------------------------------------------------------------------------
 
@@ -112,26 +112,14 @@ export function initTicket() {
   input.addEventListener("input", function () {
     showError("guard-error", null);
   });
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = input.value.trim();
-    if (!text) return;
-    var note = composerMode() === "note";
-    var send = byTestId("reply-send");
-    send.disabled = true;
-    showError("guard-error", null);
-    api("POST", base + (note ? "/notes" : "/replies"), { body: text })
-      .then(function (ticket) {
-        input.value = "";
-        render(ticket);
-      })
-      .catch(function (error) {
-        showError("guard-error", error);
-      })
-      .then(function () {
-        send.disabled = false;
-      });
-  });
+  bindComposerSubmit(
+    form,
+    input,
+    function (text, note) {
+      return api("POST", base + (note ? "/notes" : "/replies"), { body: text });
+    },
+    render
+  );
   bindMacroApply(base, render);
   byTestId("status-apply").addEventListener("click", function () {
     var target = byTestId("status-select").value;
